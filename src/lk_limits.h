@@ -1,4 +1,4 @@
-/* limits.h: every hard cap of latchkey, in one place (SECURITY.md item 13).
+/* lk_limits.h: every hard cap of latchkey, in one place (SECURITY.md item 13).
  * Over a cap a request gets a 400 or 413 Appwrite error, never a crash. */
 #ifndef LK_LIMITS_H
 #define LK_LIMITS_H

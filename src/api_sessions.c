@@ -1,0 +1,314 @@
+/* api_sessions.c: /account/sessions endpoints (spec/ACCOUNT_ENDPOINTS.md
+ * E15-E21) and the common session-issuing steps of §1.8. */
+#include <ctype.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "api.h"
+#include "crypto.h"
+#include "json_out.h"
+#include "model.h"
+#include "pw.h"
+#include "timeutil.h"
+#include "ua.h"
+
+/* Everything one session insert needs. */
+struct sess_tx {
+	struct ctx *c;           /* request */
+	const char *uid;         /* owner */
+	int new_user;            /* 1: insert a password-less user first */
+	const char *provider;    /* email, anonymous, ... */
+	const char *provider_uid;/* email for email sessions, else "" */
+	const char *factors;     /* JSON array */
+	char sid[21];            /* new session ID */
+	char hash[65];           /* sha256 hex of the secret */
+	char now[LK_DBTIME_LEN]; /* creation time */
+	char expire[LK_DBTIME_LEN]; /* expiry time */
+	struct ua_info ua;       /* parsed user agent */
+};
+
+/* Inserts (the user and) the session. */
+static enum db_rc sess_tx(void *arg)
+{
+	struct sess_tx *t = arg;
+	struct ctx *c = t->c;
+	char created6[40];
+	size_t ual = strlen(c->ua);
+	enum db_rc rc;
+
+	if (t->new_user) {
+		struct dbv u[] = { DVS(c->proj->id), DVS(t->uid), DVS(""), DVNULL,
+		    DVNULL, DVNULL, DVNULL, DVS("[]"), DVNULL, DVS(t->now),
+		    DVS(t->now), DVS(t->now), DVS(t->now) };
+		if ((rc = db_exec(ST_USER_INSERT, u, 13, NULL, c->a)) != DB_OK)
+			return rc;
+	}
+	/* microseconds keep creation order stable within a millisecond */
+	time_db_us(created6);
+	{
+		struct dbv s[] = { DVS(c->proj->id), DVS(t->sid), DVS(t->uid),
+		    DVS(t->hash), DVS(t->provider), DVS(t->provider_uid), DVS(c->ip),
+		    DVN(c->ua, ual > LK_MAX_UA ? LK_MAX_UA : ual),
+		    DVS(t->ua.os_code), DVS(t->ua.os_name), DVS(t->ua.os_version),
+		    DVS(t->ua.client_type), DVS(t->ua.client_code),
+		    DVS(t->ua.client_name), DVS(t->ua.client_version),
+		    DVS(t->ua.client_engine), DVS(t->ua.client_engine_version),
+		    DVS(t->ua.device_name), DVS(t->ua.device_brand),
+		    DVS(t->ua.device_model), DVS("--"), DVS(t->factors),
+		    DVS(t->expire), DVS(created6), DVS(t->now) };
+		rc = db_exec(ST_SESSION_INSERT, s, 25, NULL, c->a);
+	}
+	return rc;
+}
+
+/* Creates a session for uid (and, with new_user, the user), sets the
+ * cookies and answers 201 with the Session (CONTRACT 1.8, 2.4). */
+static enum lk_err session_issue(struct ctx *c, const char *uid, int new_user,
+    const char *provider, const char *provider_uid, const char *factors)
+{
+	char secret[LK_SESSION_SECRET_HEX + 1], token[1024], json[600];
+	uint8_t *bj;
+	struct sess_tx t;
+	struct dbres r;
+	enum db_rc rc;
+	ssize_t tn;
+	int n;
+
+	memset(&t, 0, sizeof t);
+	t.c = c;
+	t.uid = uid;
+	t.new_user = new_user;
+	t.provider = provider;
+	t.provider_uid = provider_uid;
+	t.factors = factors;
+	if (crypto_unique_id(t.sid) < 0 ||
+	    crypto_random_hex(secret, LK_SESSION_SECRET_HEX) < 0)
+		return E_GENERAL_SERVER_ERROR;
+	crypto_sha256_hex(secret, LK_SESSION_SECRET_HEX, t.hash);
+	time_db(c->now_ms, t.now);
+	time_db(c->now_ms + (int64_t)c->proj->duration * 1000, t.expire);
+	ua_parse(c->ua, strlen(c->ua), &t.ua);
+	rc = db_tx(sess_tx, &t);
+	if (rc == DB_DUP)
+		return E_USER_ALREADY_EXISTS;
+	if (rc != DB_OK)
+		return ctx_dberr(c, rc);
+	/* the token: base64 of {"id":uid,"secret":secret} (CONTRACT 1.4) */
+	n = snprintf(json, sizeof json, "{\"id\":\"%s\",\"secret\":\"%s\"}", uid, secret);
+	bj = (uint8_t *)json;
+	tn = crypto_b64_encode(bj, (size_t)n, token, sizeof token, 0);
+	crypto_wipe(secret, sizeof secret);
+	crypto_wipe(json, sizeof json);
+	if (tn < 0)
+		return E_GENERAL_SERVER_ERROR;
+	{
+		struct dbv a[] = { DVS(c->proj->id), DVS(uid), DVS(t.sid) };
+		if ((rc = db_exec(ST_SESSION_GET, a, 3, &r, c->a)) != DB_OK || r.nrows != 1)
+			return ctx_dberr(c, rc);
+	}
+	ctx_set_session_cookie(c, token, c->now_ms + (int64_t)c->proj->duration * 1000);
+	ctx_json(c, 201);
+	model_session(&c->w, &r, 0, 1, ctx_privileged(c) ? token : NULL);
+	crypto_wipe(token, sizeof token);
+	c->new_session_uid = arena_strndup(c->a, uid, strlen(uid));
+	return LK_OK;
+}
+
+void session_trim(struct ctx *c, const char *uid)
+{
+	struct dbres r;
+	int i;
+	struct dbv a[] = { DVS(c->proj->id), DVS(uid), DVI(c->proj->max_sessions) };
+
+	if (db_exec(ST_SESSION_IDS_OVER, a, 3, &r, c->a) != DB_OK)
+		return;
+	for (i = 0; i < r.nrows; i++) {
+		struct dbv d[] = { DVS(c->proj->id), DVS(uid), DVS(db_cell(&r, i, 0)) };
+		(void)db_exec(ST_SESSION_DELETE, d, 3, NULL, c->a);
+	}
+}
+
+enum lk_err h_sessions_anonymous(struct ctx *c)
+{
+	char uid[21];
+	struct dbres r;
+	struct dbv a[] = { DVS(c->proj->id) };
+	enum db_rc rc;
+	enum lk_err e;
+
+	if (c->proj->limit > 0 && !c->via_key) {
+		if ((rc = db_exec(ST_USER_COUNT, a, 1, &r, c->a)) != DB_OK)
+			return ctx_dberr(c, rc);
+		if (atol(db_cell(&r, 0, 0)) >= c->proj->limit)
+			return E_USER_COUNT_EXCEEDED;
+	}
+	if (crypto_unique_id(uid) < 0)
+		return E_GENERAL_SERVER_ERROR;
+	if ((e = session_issue(c, uid, 1, "anonymous", "", "[\"anonymous\"]")) != LK_OK)
+		return e;
+	ctx_audit(c, c->new_session_uid, "", "");
+	return LK_OK;
+}
+
+enum lk_err h_sessions_email(struct ctx *c)
+{
+	const char *pw = ctx_str(c, "password");
+	char *email = arena_strndup(c->a, ctx_str(c, "email"), strlen(ctx_str(c, "email")));
+	struct dbres u;
+	enum db_rc rc;
+	enum lk_err e;
+	char *p;
+	const char *hash;
+
+	if (email == NULL)
+		return E_GENERAL_SERVER_ERROR;
+	for (p = email; *p; p++)
+		*p = (char)tolower((unsigned char)*p);
+	{
+		struct dbv a[] = { DVS(c->proj->id), DVS(email) };
+		if ((rc = db_exec(ST_USER_BY_EMAIL, a, 2, &u, c->a)) != DB_OK)
+			return ctx_dberr(c, rc);
+	}
+	hash = u.nrows == 1 && db_cell(&u, 0, UC_PASSWORD_UPDATE) ?
+	    db_cell(&u, 0, UC_PASSWORD) : NULL;
+	/* the same work whether or not the account exists (SECURITY.md 4) */
+	if (hash == NULL) {
+		pw_verify_dummy(pw, strlen(pw));
+		return E_USER_INVALID_CREDENTIALS;
+	}
+	if (!pw_verify(hash, pw, strlen(pw)))
+		return E_USER_INVALID_CREDENTIALS;
+	if (strcmp(db_cell(&u, 0, UC_STATUS), "1") != 0)
+		return E_USER_BLOCKED;
+	if ((e = session_issue(c, db_cell(&u, 0, UC_ID), 0, "email", email,
+	    "[\"password\"]")) != LK_OK)
+		return e;
+	ctx_audit(c, db_cell(&u, 0, UC_ID), email, db_cell(&u, 0, UC_NAME));
+	return LK_OK;
+}
+
+enum lk_err h_sessions_list(struct ctx *c)
+{
+	struct dbres r;
+	enum db_rc rc;
+	int i;
+	struct dbv a[] = { DVS(c->proj->id), DVS(ctx_ucol(c, UC_ID)) };
+
+	if ((rc = db_exec(ST_SESSIONS_BY_USER, a, 2, &r, c->a)) != DB_OK)
+		return ctx_dberr(c, rc);
+	ctx_json(c, 200);
+	jw_obj(&c->w);
+	jw_kint(&c->w, "total", r.nrows);
+	jw_key(&c->w, "sessions");
+	jw_arr(&c->w);
+	for (i = 0; i < r.nrows; i++)
+		model_session(&c->w, &r, i, c->have_session &&
+		    strcmp(db_cell(&r, i, SC_ID), ctx_scol(c, SC_ID)) == 0, NULL);
+	jw_arr_end(&c->w);
+	jw_obj_end(&c->w);
+	return LK_OK;
+}
+
+/* Resolves the sessionId parameter ("current" allowed) to an ID, or NULL. */
+static const char *session_param(struct ctx *c)
+{
+	const char *id = ctx_str(c, "sessionId");
+
+	if (strcmp(id, "current") == 0)
+		return c->have_session ? ctx_scol(c, SC_ID) : NULL;
+	return id;
+}
+
+/* Loads session id of the caller into r; E_USER_SESSION_NOT_FOUND if none. */
+static enum lk_err load_session(struct ctx *c, const char *id, struct dbres *r)
+{
+	enum db_rc rc;
+	struct dbv a[] = { DVS(c->proj->id), DVS(ctx_ucol(c, UC_ID)), DVS(id) };
+
+	if (id == NULL)
+		return E_USER_SESSION_NOT_FOUND;
+	if ((rc = db_exec(ST_SESSION_GET, a, 3, r, c->a)) != DB_OK)
+		return ctx_dberr(c, rc);
+	return r->nrows == 1 ? LK_OK : E_USER_SESSION_NOT_FOUND;
+}
+
+/* 1 when id is the caller's current session. */
+static int is_current(const struct ctx *c, const char *id)
+{
+	return c->have_session && strcmp(id, ctx_scol(c, SC_ID)) == 0;
+}
+
+enum lk_err h_sessions_get(struct ctx *c)
+{
+	const char *id = session_param(c);
+	struct dbres r;
+	enum lk_err e;
+
+	if ((e = load_session(c, id, &r)) != LK_OK)
+		return e;
+	ctx_json(c, 200);
+	model_session(&c->w, &r, 0, is_current(c, id), NULL);
+	return LK_OK;
+}
+
+enum lk_err h_sessions_update(struct ctx *c)
+{
+	const char *id = session_param(c);
+	char now[LK_DBTIME_LEN], exp[LK_DBTIME_LEN];
+	struct dbres r;
+	enum lk_err e;
+	enum db_rc rc;
+
+	if ((e = load_session(c, id, &r)) != LK_OK)
+		return e;
+	time_db(c->now_ms, now);
+	time_db(c->now_ms + (int64_t)c->proj->duration * 1000, exp);
+	{
+		struct dbv a[] = { DVS(exp), DVS(now), DVS(c->proj->id),
+		    DVS(ctx_ucol(c, UC_ID)), DVS(id) };
+		if ((rc = db_exec(ST_SESSION_EXTEND, a, 5, NULL, c->a)) != DB_OK)
+			return ctx_dberr(c, rc);
+	}
+	if ((e = load_session(c, id, &r)) != LK_OK)
+		return e;
+	ctx_json(c, 200);
+	model_session(&c->w, &r, 0, is_current(c, id), NULL);
+	ctx_audit(c, ctx_ucol(c, UC_ID), ctx_ucol(c, UC_EMAIL), ctx_ucol(c, UC_NAME));
+	return LK_OK;
+}
+
+enum lk_err h_sessions_delete(struct ctx *c)
+{
+	const char *id = session_param(c);
+	struct dbres r;
+	enum lk_err e;
+	enum db_rc rc;
+
+	if ((e = load_session(c, id, &r)) != LK_OK)
+		return e;
+	{
+		struct dbv a[] = { DVS(c->proj->id), DVS(ctx_ucol(c, UC_ID)), DVS(id) };
+		if ((rc = db_exec(ST_SESSION_DELETE, a, 3, NULL, c->a)) != DB_OK)
+			return ctx_dberr(c, rc);
+	}
+	if (is_current(c, id))
+		ctx_clear_session_cookie(c);
+	ctx_audit(c, ctx_ucol(c, UC_ID), ctx_ucol(c, UC_EMAIL), ctx_ucol(c, UC_NAME));
+	c->status = 204;
+	return LK_OK;
+}
+
+enum lk_err h_sessions_delete_all(struct ctx *c)
+{
+	enum db_rc rc;
+	struct dbv a[] = { DVS(c->proj->id), DVS(ctx_ucol(c, UC_ID)) };
+
+	if ((rc = db_exec(ST_SESSIONS_DELETE_ALL, a, 2, NULL, c->a)) != DB_OK)
+		return ctx_dberr(c, rc);
+	if (c->have_session)
+		ctx_clear_session_cookie(c);
+	ctx_audit(c, ctx_ucol(c, UC_ID), ctx_ucol(c, UC_EMAIL), ctx_ucol(c, UC_NAME));
+	c->status = 204;
+	return LK_OK;
+}

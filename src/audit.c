@@ -1,0 +1,32 @@
+/* audit.c: security log rows (see audit.h). */
+#include <stdio.h>
+#include <string.h>
+#include <syslog.h>
+
+#include "audit.h"
+#include "crypto.h"
+#include "timeutil.h"
+
+void audit_write(struct ctx *c)
+{
+	char id[21], when[LK_DBTIME_LEN], resource[64];
+	size_t ual = strlen(c->ua);
+	struct dbv a[10];
+
+	if (crypto_unique_id(id) < 0)
+		return;
+	time_db(c->now_ms, when);
+	snprintf(resource, sizeof resource, "user/%s", c->audit_uid);
+	a[0] = DVS(c->proj->id);
+	a[1] = DVS(id);
+	a[2] = DVS(c->audit_uid);
+	a[3] = DVS(c->route->event);
+	a[4] = DVS(resource);
+	a[5] = DVS(c->audit_email);
+	a[6] = DVS(c->audit_name);
+	a[7] = DVS(c->ip);
+	a[8] = DVN(c->ua, ual > LK_MAX_UA ? LK_MAX_UA : ual);
+	a[9] = DVS(when);
+	if (db_exec(ST_LOG_INSERT, a, 10, NULL, c->a) != DB_OK)
+		syslog(LOG_WARNING, "audit: could not write %s", c->route->event);
+}

@@ -1,0 +1,12 @@
+/* audit.h: the security log (spec/CONTRACT.md 9): one row per successful
+ * action of a route with an audit event, read back by GET /account/logs. */
+#ifndef LK_AUDIT_H
+#define LK_AUDIT_H
+
+#include "ctx.h"
+
+/* Writes the row for c's route event and actor (ctx_audit). Failures are
+ * logged, never shown to the client: the action itself succeeded. */
+void audit_write(struct ctx *c);
+
+#endif

@@ -1,0 +1,193 @@
+/* config.c: the configuration table and its loader (see config.h). */
+#include <ctype.h>
+#include <errno.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "config.h"
+
+struct config cfg;
+
+enum ctype { CT_STR, CT_INT, CT_OCT };
+
+struct ckey {
+	const char *name;  /* key in the file; env is LATCHKEY_<NAME> */
+	enum ctype type;   /* value type */
+	size_t off;        /* offset in struct config */
+	long min, max;     /* range for numbers; min length for strings */
+	const char *def;   /* default, NULL for none */
+	int required;      /* 1: must be set */
+};
+
+#define O(f) offsetof(struct config, f)
+static const struct ckey keys[] = {
+	{ "listen",          CT_STR, O(listen),          0, 0, NULL, 0 },
+	{ "socket_mode",     CT_OCT, O(socket_mode),     0, 0777, "0660", 0 },
+	{ "workers",         CT_INT, O(workers),         0, 256, "0", 0 },
+	{ "max_requests",    CT_INT, O(max_requests),    1, 100000000, "10000", 0 },
+	{ "db_host",         CT_STR, O(db_host),         0, 0, NULL, 0 },
+	{ "db_port",         CT_INT, O(db_port),         0, 65535, "0", 0 },
+	{ "db_socket",       CT_STR, O(db_socket),       0, 0, NULL, 0 },
+	{ "db_user",         CT_STR, O(db_user),         1, 0, "latchkey", 0 },
+	{ "db_password",     CT_STR, O(db_password),     0, 0, "", 0 },
+	{ "db_name",         CT_STR, O(db_name),         1, 0, "latchkey", 0 },
+	{ "secret_key",      CT_STR, O(secret_key),      32, 0, NULL, 1 },
+	{ "enc_key",         CT_STR, O(enc_key),         32, 0, NULL, 1 },
+	{ "abuse",           CT_INT, O(abuse),           0, 1, "1", 0 },
+	{ "user",            CT_STR, O(user),            0, 0, NULL, 0 },
+	{ "argon2_memory",   CT_INT, O(argon2_memory),   8, 4194304, "7168", 0 },
+	{ "argon2_time",     CT_INT, O(argon2_time),     1, 100, "5", 0 },
+	{ "argon2_threads",  CT_INT, O(argon2_threads),  1, 16, "1", 0 },
+	{ "trusted_proxies", CT_STR, O(trusted_proxies), 0, 0, "", 0 },
+	{ "pidfile",         CT_STR, O(pidfile),         0, 0, NULL, 0 },
+	{ "schema_dir",      CT_STR, O(schema_dir),      1, 0, LK_SCHEMA_DIR, 0 },
+	{ "password_dictionary", CT_STR, O(password_dictionary), 0, 0, "/usr/share/john/password.lst", 0 },
+};
+#define NKEYS (sizeof keys / sizeof keys[0])
+
+/* Stores value v for key k; returns 0 or -1 with a message. */
+static int set_value(const struct ckey *k, const char *v, char *err, size_t errn)
+{
+	char *end;
+	long n;
+
+	if (k->type == CT_STR) {
+		char **dst = (char **)((char *)&cfg + k->off);
+		if (k->min > 0 && strlen(v) < (size_t)k->min) {
+			snprintf(err, errn, "%s: must be at least %ld characters", k->name, k->min);
+			return -1;
+		}
+		free(*dst);
+		if ((*dst = strdup(v)) == NULL) {
+			snprintf(err, errn, "out of memory");
+			return -1;
+		}
+		return 0;
+	}
+	errno = 0;
+	n = strtol(v, &end, k->type == CT_OCT ? 8 : 10);
+	if (errno || end == v || *end || n < k->min || n > k->max) {
+		snprintf(err, errn, "%s: expected a number in %ld..%ld", k->name,
+		    k->min, k->max);
+		return -1;
+	}
+	*(long *)((char *)&cfg + k->off) = n;
+	return 0;
+}
+
+/* Returns the key named name[0..n), or NULL. */
+static const struct ckey *find_key(const char *name, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < NKEYS; i++)
+		if (strlen(keys[i].name) == n && strncmp(keys[i].name, name, n) == 0)
+			return &keys[i];
+	return NULL;
+}
+
+/* Trims spaces around s in place; returns the trimmed start. */
+static char *trim(char *s)
+{
+	char *e;
+
+	while (isspace((unsigned char)*s))
+		s++;
+	e = s + strlen(s);
+	while (e > s && isspace((unsigned char)e[-1]))
+		*--e = '\0';
+	return s;
+}
+
+/* Reads key = value lines from path. */
+static int load_file(const char *path, char *err, size_t errn)
+{
+	FILE *f = fopen(path, "r");
+	char line[1024];
+	int lineno = 0, rc = 0;
+
+	if (f == NULL) {
+		snprintf(err, errn, "%s: cannot open", path);
+		return -1;
+	}
+	while (rc == 0 && fgets(line, sizeof line, f)) {
+		char *s = trim(line), *eq;
+		const struct ckey *k;
+		lineno++;
+		if (*s == '\0' || *s == '#')
+			continue;
+		if ((eq = strchr(s, '=')) == NULL) {
+			snprintf(err, errn, "%s:%d: expected key = value", path, lineno);
+			rc = -1;
+			break;
+		}
+		*eq = '\0';
+		if ((k = find_key(trim(s), strlen(trim(s)))) == NULL) {
+			snprintf(err, errn, "%s:%d: unknown key '%s'", path, lineno, trim(s));
+			rc = -1;
+			break;
+		}
+		rc = set_value(k, trim(eq + 1), err, errn);
+	}
+	fclose(f);
+	return rc;
+}
+
+int config_load(const char *file, char *err, size_t errn)
+{
+	size_t i;
+	char env[64];
+
+	for (i = 0; i < NKEYS; i++)
+		if (keys[i].def && set_value(&keys[i], keys[i].def, err, errn) < 0)
+			return -1;
+	if (file && load_file(file, err, errn) < 0)
+		return -1;
+	for (i = 0; i < NKEYS; i++) {
+		const char *v;
+		size_t j;
+		snprintf(env, sizeof env, "LATCHKEY_%s", keys[i].name);
+		for (j = 9; env[j]; j++)
+			env[j] = (char)toupper((unsigned char)env[j]);
+		if ((v = getenv(env)) != NULL && set_value(&keys[i], v, err, errn) < 0)
+			return -1;
+	}
+	for (i = 0; i < NKEYS; i++)
+		if (keys[i].required &&
+		    *(char **)((char *)&cfg + keys[i].off) == NULL) {
+			snprintf(err, errn, "%s is required (in the file, or the"
+			    " LATCHKEY_ environment variable of that name)", keys[i].name);
+			return -1;
+		}
+	if (cfg.workers == 0) {
+		long n = sysconf(_SC_NPROCESSORS_ONLN);
+		cfg.workers = n > 0 ? n : 1;
+	}
+	if (cfg.listen && *cfg.listen == '\0') {
+		free(cfg.listen);
+		cfg.listen = NULL;
+	}
+	return 0;
+}
+
+int config_trusted_proxy(const char *ip)
+{
+	const char *p = cfg.trusted_proxies;
+	size_t n = strlen(ip);
+
+	while (p && *p) {
+		const char *e = strchr(p, ',');
+		size_t len = e ? (size_t)(e - p) : strlen(p);
+		while (len && *p == ' ')
+			p++, len--;
+		while (len && p[len - 1] == ' ')
+			len--;
+		if (len == n && strncmp(p, ip, n) == 0)
+			return 1;
+		p = e ? e + 1 : NULL;
+	}
+	return 0;
+}

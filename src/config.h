@@ -1,0 +1,41 @@
+/* config.h: the daemon's configuration: one declarative table (config.c),
+ * read from a key=value file and overridden by LATCHKEY_<KEY> environment
+ * variables, validated before anything is served. */
+#ifndef LK_CONFIG_H
+#define LK_CONFIG_H
+
+#include <stddef.h>
+
+struct config {
+	char *listen;          /* unix socket path or 127.0.0.1:port; NULL = inherit fd 0 */
+	long socket_mode;      /* permissions of a unix socket we create */
+	long workers;          /* prefork worker count */
+	long max_requests;     /* recycle a worker after this many requests */
+	char *db_host;         /* MariaDB host (NULL with db_socket) */
+	long db_port;          /* MariaDB port */
+	char *db_socket;       /* MariaDB unix socket */
+	char *db_user;         /* MariaDB user */
+	char *db_password;     /* MariaDB password (secret) */
+	char *db_name;         /* database name */
+	char *secret_key;      /* HMAC/JWT key, >= 32 chars (secret) */
+	char *enc_key;         /* encryption key, >= 32 chars (secret) */
+	long abuse;            /* 1: rate limits on */
+	char *user;            /* drop privileges to this user when root */
+	long argon2_memory;    /* KiB */
+	long argon2_time;      /* passes */
+	long argon2_threads;   /* lanes */
+	char *trusted_proxies; /* comma-separated IPs whose X-Forwarded-For we read */
+	char *pidfile;         /* master pid file, NULL for none */
+	char *schema_dir;      /* migrations directory */
+	char *password_dictionary; /* common-password list, one per line */
+};
+
+extern struct config cfg;
+
+/* Loads defaults, then file (may be NULL), then the environment. Returns 0,
+ * or -1 with a message in err. */
+int config_load(const char *file, char *err, size_t errn);
+/* Returns 1 when ip is in trusted_proxies. */
+int config_trusted_proxy(const char *ip);
+
+#endif

@@ -1,0 +1,113 @@
+/* ctx.h: one request on its way through the pipeline of spec/CONTRACT.md
+ * 1.8: project, origin, identity (cookie, session header, fallback cookies,
+ * JWT, API key), scope, blocked user, MFA, rate limit, auth method, guest
+ * guard, parameter validation, handler, then audit and session eviction. */
+#ifndef LK_CTX_H
+#define LK_CTX_H
+
+#include <stdint.h>
+
+#include "arena.h"
+#include "buf.h"
+#include "db.h"
+#include "errors.h"
+#include "http.h"
+#include "json_out.h"
+#include "router.h"
+
+#define LK_MAX_PLATFORMS 32
+
+struct platform {
+	char type[33];      /* web, flutter-web, android, ... */
+	char hostname[256]; /* web types */
+	char key[256];      /* native types */
+};
+
+/* A project row with its platforms, cached per worker for a short time. */
+struct project {
+	char id[LK_ID_MAX + 1];  /* project ID */
+	char name[129];          /* display name */
+	int api_rest;            /* 0: 403 general_api_disabled */
+	int service_account;     /* 0: 403 general_service_disabled */
+	int limit;               /* max users, 0 = unlimited */
+	int max_sessions;        /* sessions kept per user */
+	int duration;            /* session lifetime, seconds */
+	int pw_history;          /* remembered hashes */
+	int pw_dictionary;       /* 1: reject common passwords */
+	int personal_data;       /* 1: reject passwords with personal data */
+	int session_alerts;      /* 1: email on new sessions */
+	int am[7];               /* auth-method switches indexed by enum auth_method */
+	int invites;             /* team invites on */
+	int invalidate_sessions; /* password change ends other sessions */
+	int recovery_oracle;     /* 1: Appwrite's 404 for unknown recovery emails */
+	int nplatforms;          /* entries in platforms */
+	struct platform platforms[LK_MAX_PLATFORMS]; /* allowed origins */
+	int64_t loaded_ms;       /* cache time */
+};
+
+struct ctx {
+	struct req r;               /* parsed request */
+	struct arena *a;            /* request arena, not owned */
+	struct route_match m;       /* matched route and path variables */
+	const struct route *route;  /* m.route */
+	const struct project *proj; /* resolved project (cache entry, not owned) */
+	int64_t now_ms;             /* request time */
+	char ip[64];                /* client IP (SECURITY.md 1) */
+	const char *ua;             /* User-Agent or "UNKNOWN" */
+	const char *host;           /* request host without port */
+	int https;                  /* 1 when the request protocol is https */
+	const char *origin;         /* Origin, else Referer, else NULL */
+
+	struct dbres user;          /* the caller's user row (UC_ columns) */
+	int have_user;              /* 1 when authenticated */
+	struct dbres session;       /* the current session row (SC_ columns) */
+	int have_session;           /* 1 with a cookie/header session */
+	int via_jwt;                /* user came from X-Appwrite-JWT */
+	int via_key;                /* request used an API key */
+	const char *key_scopes;     /* the key's scopes JSON */
+
+	int status;                 /* HTTP status of the answer */
+	struct buf *hdr;            /* extra response header lines */
+	struct buf *body;           /* response body */
+	struct jw w;                /* writer on body */
+	char errmsg[512];           /* message overriding the error default */
+
+	const char *audit_uid;      /* actor of the audit row, NULL = no row */
+	const char *audit_email;    /* actor email at the time */
+	const char *audit_name;     /* actor name at the time */
+	const char *new_session_uid;/* user whose sessions to trim after success */
+
+	int rl_active;              /* 1 when a rate limit was evaluated */
+	long long rl_limit;         /* X-RateLimit-Limit */
+	long long rl_remaining;     /* X-RateLimit-Remaining */
+	long long rl_reset;         /* X-RateLimit-Reset */
+};
+
+/* Runs the whole pipeline for a request whose envp/body are in c->r. */
+void ctx_handle(struct ctx *c);
+
+/* Column `col` of the caller's user row ("" for NULL). */
+const char *ctx_ucol(const struct ctx *c, int col);
+/* Column of the current session row ("" for NULL). */
+const char *ctx_scol(const struct ctx *c, int col);
+/* Validated string parameter, or NULL when absent. */
+const char *ctx_str(const struct ctx *c, const char *name);
+/* Sets a custom message for the error about to be returned; returns e. */
+enum lk_err ctx_fail(struct ctx *c, enum lk_err e, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+/* Maps a database failure to the right error. */
+enum lk_err ctx_dberr(struct ctx *c, enum db_rc rc);
+/* Adds a response header line ("Name: value"). */
+void ctx_header(struct ctx *c, const char *name, const char *value);
+/* Sets both session cookies (and X-Fallback-Cookies when needed) to token. */
+void ctx_set_session_cookie(struct ctx *c, const char *token, int64_t expire_ms);
+/* Clears both session cookies (and sends X-Fallback-Cookies: []). */
+void ctx_clear_session_cookie(struct ctx *c);
+/* Records the actor for the route's audit event. */
+void ctx_audit(struct ctx *c, const char *uid, const char *email, const char *name);
+/* Returns 1 when the caller may see sensitive fields (API key). */
+int ctx_privileged(const struct ctx *c);
+/* Starts a JSON answer with the given status. */
+void ctx_json(struct ctx *c, int status);
+
+#endif

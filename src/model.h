@@ -1,0 +1,27 @@
+/* model.h: Appwrite response models written through the JSON writer, with
+ * exactly the fields (and order) of spec/appwrite-1.6-client-account.json. */
+#ifndef LK_MODEL_H
+#define LK_MODEL_H
+
+#include "ctx.h"
+#include "db.h"
+
+/* Account: user row `row` of u, plus targets (ST_TARGETS_BY_USER rows). */
+void model_account(struct jw *w, const struct dbres *u, int row,
+    const struct dbres *targets);
+/* Session: row of s (SC_ columns). current: the caller's session.
+ * secret: the session token for privileged callers, else NULL ("" sent). */
+void model_session(struct jw *w, const struct dbres *s, int row, int current,
+    const char *secret);
+/* Log: row of ST_LOGS_BY_USER; the user agent is parsed here. */
+void model_log(struct jw *w, const struct dbres *l, int row);
+/* Identity: row of ST_IDENTITIES_BY_USER. */
+void model_identity(struct jw *w, const struct dbres *r, int row);
+/* Prefs object of user row (raw stored JSON, "{}" when empty). */
+void model_prefs(struct jw *w, const struct dbres *u, int row);
+
+/* Loads the user and their targets again and writes the Account as the
+ * whole response (status). */
+enum lk_err model_reply_account(struct ctx *c, const char *uid, int status);
+
+#endif

@@ -1,0 +1,28 @@
+/* pw.h: password hashing with argon2id (libargon2) and verification of
+ * stored PHC strings with their own parameters. */
+#ifndef LK_PW_H
+#define LK_PW_H
+
+#include <stddef.h>
+
+#define LK_PW_HASH_MAX 160 /* PHC string buffer */
+
+/* Sets the cost used for new hashes (KiB, passes, lanes) and precomputes the
+ * dummy hash used for unknown accounts. Returns 0 or -1. */
+int pw_init(unsigned m_kib, unsigned t, unsigned p);
+/* Hashes pw[0..n) into out (PHC string). Returns 0 or -1. */
+int pw_hash(const char *pw, size_t n, char out[LK_PW_HASH_MAX]);
+/* Returns 1 when pw matches the stored hash (argon2id or argon2i PHC
+ * string), 0 otherwise (also for unsupported formats). */
+int pw_verify(const char *hash, const char *pw, size_t n);
+/* Burns the same time as a real verification (SECURITY.md 4). */
+void pw_verify_dummy(const char *pw, size_t n);
+/* The hashOptions JSON object describing new hashes. */
+const char *pw_options_json(void);
+/* Loads the common-password list (one per line) used when a project turns
+ * on passwordDictionary. A missing file leaves the list empty (returns -1). */
+int pw_dict_load(const char *path);
+/* Returns 1 when pw[0..n) is in the list (exact, case-sensitive). */
+int pw_dict_has(const char *pw, size_t n);
+
+#endif

@@ -1,0 +1,91 @@
+/* timeutil.c: UTC clock and formats (see timeutil.h). */
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+
+#include "timeutil.h"
+
+int64_t time_now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* Splits ms into broken-down UTC time and milliseconds. */
+static void split(int64_t ms, struct tm *tm, int *milli)
+{
+	time_t s = (time_t)(ms / 1000);
+
+	gmtime_r(&s, tm);
+	*milli = (int)(ms % 1000);
+}
+
+void time_db(int64_t ms, char out[LK_DBTIME_LEN])
+{
+	struct tm tm;
+	int milli;
+
+	split(ms, &tm, &milli);
+	strftime(out, LK_DBTIME_LEN, "%Y-%m-%d %H:%M:%S", &tm);
+	snprintf(out + 19, LK_DBTIME_LEN - 19, ".%03u", (unsigned)milli % 1000u);
+}
+
+void time_iso(int64_t ms, char out[LK_ISOTIME_LEN])
+{
+	struct tm tm;
+	int milli;
+
+	split(ms, &tm, &milli);
+	strftime(out, LK_ISOTIME_LEN, "%Y-%m-%dT%H:%M:%S", &tm);
+	snprintf(out + 19, LK_ISOTIME_LEN - 19, ".%03u+00:00", (unsigned)milli % 1000u);
+}
+
+void time_db_us(char out[40])
+{
+	struct timespec ts;
+	struct tm tm;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	gmtime_r(&ts.tv_sec, &tm);
+	strftime(out, 40, "%Y-%m-%d %H:%M:%S", &tm);
+	snprintf(out + 19, 40 - 19, ".%06u", (unsigned)(ts.tv_nsec / 1000) % 1000000u);
+}
+
+/* Reads exactly n digits at s; returns the value or -1. */
+static int digits(const char *s, int n)
+{
+	int v = 0, i;
+
+	for (i = 0; i < n; i++) {
+		if (s[i] < '0' || s[i] > '9')
+			return -1;
+		v = v * 10 + (s[i] - '0');
+	}
+	return v;
+}
+
+int time_parse_iso(const char *s, int64_t *ms)
+{
+	struct tm tm;
+	int ms3;
+
+	if (s == NULL || strlen(s) < 23 || s[4] != '-' || s[7] != '-' ||
+	    (s[10] != 'T' && s[10] != ' ') || s[13] != ':' || s[16] != ':' ||
+	    s[19] != '.')
+		return -1;
+	memset(&tm, 0, sizeof tm);
+	tm.tm_year = digits(s, 4) - 1900;
+	tm.tm_mon = digits(s + 5, 2) - 1;
+	tm.tm_mday = digits(s + 8, 2);
+	tm.tm_hour = digits(s + 11, 2);
+	tm.tm_min = digits(s + 14, 2);
+	tm.tm_sec = digits(s + 17, 2);
+	ms3 = digits(s + 20, 3);
+	if (tm.tm_year < 0 || tm.tm_mon < 0 || tm.tm_mday < 0 || tm.tm_hour < 0 ||
+	    tm.tm_min < 0 || tm.tm_sec < 0 || ms3 < 0)
+		return -1;
+	*ms = (int64_t)timegm(&tm) * 1000 + ms3;
+	return 0;
+}

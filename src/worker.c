@@ -1,0 +1,149 @@
+/* worker.c: the FastCGI request loop of one worker process. */
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <syslog.h>
+
+#include <fcgiapp.h>
+
+#include "arena.h"
+#include "buf.h"
+#include "config.h"
+#include "ctx.h"
+#include "db.h"
+#include "lk_limits.h"
+#include "worker.h"
+
+static volatile sig_atomic_t stopping; /* SIGTERM seen: finish and exit */
+
+/* SIGTERM/SIGHUP handler: stop accepting after the current request. */
+static void on_term(int sig)
+{
+	(void)sig;
+	stopping = 1;
+	FCGX_ShutdownPending();
+}
+
+/* Reads the body into the arena (at most LK_MAX_BODY). Returns 0, 1 when it
+ * is too large, -1 on a read failure. */
+static int read_body(FCGX_Request *rq, struct arena *a, struct str *body)
+{
+	const char *cl = FCGX_GetParam("CONTENT_LENGTH", rq->envp);
+	char *end, *p;
+	long n = 0;
+	int got;
+
+	body->p = "";
+	body->n = 0;
+	if (cl && *cl) {
+		n = strtol(cl, &end, 10);
+		if (*end || n < 0)
+			return -1;
+	}
+	if (n == 0)
+		return 0;
+	if (n > LK_MAX_BODY)
+		return 1;
+	if ((p = arena_alloc(a, (size_t)n + 1)) == NULL)
+		return -1;
+	got = FCGX_GetStr(p, (int)n, rq->in);
+	if (got != n)
+		return -1;
+	p[n] = '\0';
+	body->p = p;
+	body->n = (size_t)n;
+	return 0;
+}
+
+/* Writes status, fixed headers, extra headers and body. */
+static void respond(FCGX_Request *rq, int status, struct buf *hdr, struct buf *body)
+{
+	FCGX_FPrintF(rq->out, "Status: %d\r\n", status);
+	if (status != 204)
+		FCGX_PutS("Content-Type: application/json; charset=UTF-8\r\n", rq->out);
+	FCGX_PutS("X-Content-Type-Options: nosniff\r\n"
+	    "Cache-Control: no-cache, no-store, must-revalidate\r\n"
+	    "Expires: 0\r\nPragma: no-cache\r\n", rq->out);
+	if (hdr->len)
+		FCGX_PutStr(hdr->data, (int)hdr->len, rq->out);
+	FCGX_PutS("\r\n", rq->out);
+	if (status != 204 && body->len)
+		FCGX_PutStr(body->data, (int)body->len, rq->out);
+}
+
+/* Handles one accepted request. */
+static void serve_one(FCGX_Request *rq, struct arena *a, struct buf *hdr,
+    struct buf *body)
+{
+	struct ctx *c;
+	int rb;
+
+	arena_reset(a);
+	buf_reset(hdr);
+	buf_reset(body);
+	c = arena_alloc(a, sizeof *c);
+	if (c == NULL)
+		return;
+	memset(c, 0, sizeof *c);
+	c->a = a;
+	c->hdr = hdr;
+	c->body = body;
+	if (http_init(&c->r, a, rq->envp) < 0) {
+		buf_adds(body, "{\"message\":\"Invalid request path.\",\"code\":400,"
+		    "\"type\":\"general_argument_invalid\",\"version\":\"1.8.1\"}");
+		respond(rq, 400, hdr, body);
+		return;
+	}
+	rb = read_body(rq, a, &c->r.body);
+	if (rb != 0) {
+		buf_adds(body, rb > 0 ? "{\"message\":\"Request body is too large.\","
+		    "\"code\":413,\"type\":\"general_argument_invalid\",\"version\":\"1.8.1\"}"
+		    : "{\"message\":\"Invalid request body.\",\"code\":400,"
+		    "\"type\":\"general_argument_invalid\",\"version\":\"1.8.1\"}");
+		respond(rq, rb > 0 ? 413 : 400, hdr, body);
+		return;
+	}
+	ctx_handle(c);
+	if (body->err || hdr->err) {
+		buf_reset(hdr);
+		buf_reset(body);
+		buf_adds(body, "{\"message\":\"Server Error\",\"code\":500,"
+		    "\"type\":\"general_unknown\",\"version\":\"1.8.1\"}");
+		c->status = 500;
+	}
+	respond(rq, c->status ? c->status : 200, hdr, body);
+}
+
+int worker_run(int listen_fd)
+{
+	FCGX_Request rq;
+	struct arena a;
+	struct buf hdr, body;
+	struct sigaction sa;
+	long served = 0;
+
+	memset(&sa, 0, sizeof sa);
+	sa.sa_handler = on_term;
+	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGHUP, &sa, NULL);
+	signal(SIGPIPE, SIG_IGN);
+	if (FCGX_Init() != 0 || arena_init(&a, LK_ARENA_SIZE) < 0)
+		return 1;
+	buf_init(&hdr, 64 * 1024);
+	buf_init(&body, LK_MAX_RESPONSE);
+	FCGX_InitRequest(&rq, listen_fd, FCGI_FAIL_ACCEPT_ON_INTR);
+	(void)db_ensure(); /* a database that is down now is retried per request */
+	while (!stopping && served < cfg.max_requests) {
+		if (FCGX_Accept_r(&rq) < 0)
+			break;
+		serve_one(&rq, &a, &hdr, &body);
+		FCGX_Finish_r(&rq);
+		served++;
+	}
+	db_close();
+	buf_free(&hdr);
+	buf_free(&body);
+	arena_free(&a);
+	return 0;
+}
