@@ -44,8 +44,13 @@ static enum db_rc sess_tx(void *arg)
 		if ((rc = db_exec(ST_USER_INSERT, u, 13, NULL, c->a)) != DB_OK)
 			return rc;
 	}
-	/* microseconds keep creation order stable within a millisecond */
-	time_db_us(created6);
+	/* sub-millisecond digits keep creation order stable within one
+	 * millisecond; the millisecond part stays the request time */
+	{
+		char us[40];
+		time_db_us(us);
+		snprintf(created6, sizeof created6, "%s%.3s", t->now, us + 23);
+	}
 	{
 		struct dbv s[] = { DVS(c->proj->id), DVS(t->sid), DVS(t->uid),
 		    DVS(t->hash), DVS(t->provider), DVS(t->provider_uid), DVS(c->ip),

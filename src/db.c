@@ -77,7 +77,7 @@ enum db_rc db_ensure(void)
 	unsigned timeout = 3;
 	static const char init[] = "SET time_zone='+00:00',"
 	    "sql_mode='STRICT_ALL_TABLES,NO_ENGINE_SUBSTITUTION',"
-	    "SESSION TRANSACTION ISOLATION LEVEL READ COMMITTED";
+	    "SESSION tx_isolation='READ-COMMITTED'";
 
 	if (conn)
 		return DB_OK;
@@ -92,6 +92,8 @@ enum db_rc db_ensure(void)
 	    mysql_real_query(conn, init, sizeof init - 1) ||
 	    (!migrate_mode && prepare_all() < 0)) {
 		db_log("connect", mysql_errno(conn), mysql_error(conn));
+		if (migrate_mode)
+			fprintf(stderr, "latchkey: database: %s\n", mysql_error(conn));
 		db_close();
 		return DB_DOWN;
 	}

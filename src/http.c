@@ -187,7 +187,7 @@ static int json_value(struct req *r, struct http_param *p, int t)
 		/* undecodable strings (bad escapes, NUL, bad UTF-8) become a
 		 * value no validator accepts */
 		if ((s = jdoc_str(&r->doc, t, r->a, &n)) == NULL) {
-			p->kind = PK_NULL;
+			p->kind = PK_INVALID;
 			p->val = "";
 			p->val_n = 0;
 			return 0;

@@ -18,7 +18,8 @@ enum pkind {
 	PK_BOOL,   /* val = "true" / "false" (JSON) */
 	PK_NULL,   /* JSON null */
 	PK_OBJECT, /* val = raw JSON text; tok = its token */
-	PK_ARRAY   /* items = decoded strings when every element is a string */
+	PK_ARRAY,  /* items = decoded strings when every element is a string */
+	PK_INVALID /* a string that could not be decoded: fails every validator */
 };
 
 struct http_param {

@@ -67,6 +67,117 @@ static int only_space(const char *s, size_t from, size_t n)
 	return 1;
 }
 
+
+/* Skips JSON whitespace from *i. */
+static void skip_ws(const char *s, size_t n, size_t *i)
+{
+	while (*i < n && (s[*i] == ' ' || s[*i] == '\t' || s[*i] == '\n' || s[*i] == '\r'))
+		(*i)++;
+}
+
+/* Scans a string starting at the quote s[*i]; leaves *i after the closing
+ * quote. Escapes are checked for shape only (jdoc_str decodes them). */
+static int scan_string(const char *s, size_t n, size_t *i)
+{
+	(*i)++;
+	while (*i < n) {
+		unsigned char c = (unsigned char)s[*i];
+		if (c == '"') {
+			(*i)++;
+			return 1;
+		}
+		if (c < 0x20)
+			return 0;
+		if (c == '\\') {
+			if (*i + 1 >= n || strchr("\"\\/bfnrtu", s[*i + 1]) == NULL)
+				return 0;
+			*i += 2;
+			continue;
+		}
+		(*i)++;
+	}
+	return 0;
+}
+
+/* Scans a literal or number at *i. */
+static int scan_primitive(const char *s, size_t n, size_t *i)
+{
+	size_t st = *i;
+
+	while (*i < n && strchr(",]} \t\r\n", s[*i]) == NULL)
+		(*i)++;
+	{
+		jsmntok_t t;
+		t.start = (int)st;
+		t.end = (int)*i;
+		return *i > st && valid_primitive(s, &t);
+	}
+}
+
+/* Checks the complete RFC 8259 grammar of s[0..n) with nesting at most
+ * LK_MAX_JSON_DEPTH (jsmn alone tolerates trailing commas and the like).
+ * Returns JE_OK, JE_SYNTAX or JE_DEPTH. */
+static enum jerr json_grammar(const char *s, size_t n)
+{
+	char stack[LK_MAX_JSON_DEPTH + 1]; /* '{' or '[' per open container */
+	int depth = 0;
+	size_t i = 0;
+	enum { VALUE, AFTER_VALUE, KEY_OR_END, VALUE_OR_END, KEY } want = VALUE;
+
+	for (;;) {
+		skip_ws(s, n, &i);
+		if (want == VALUE || want == VALUE_OR_END) {
+			if (i >= n)
+				return JE_SYNTAX;
+			if (want == VALUE_OR_END && s[i] == ']') {
+				depth--, i++;
+				want = AFTER_VALUE;
+				continue;
+			}
+			if (s[i] == '{' || s[i] == '[') {
+				if (depth >= LK_MAX_JSON_DEPTH)
+					return JE_DEPTH;
+				stack[depth++] = s[i];
+				want = s[i++] == '{' ? KEY_OR_END : VALUE_OR_END;
+				continue;
+			}
+			if (!(s[i] == '"' ? scan_string(s, n, &i) : scan_primitive(s, n, &i)))
+				return JE_SYNTAX;
+			want = AFTER_VALUE;
+			continue;
+		}
+		if (want == KEY_OR_END || want == KEY) {
+			if (i < n && want == KEY_OR_END && s[i] == '}') {
+				depth--, i++;
+				want = AFTER_VALUE;
+				continue;
+			}
+			if (i >= n || s[i] != '"' || !scan_string(s, n, &i))
+				return JE_SYNTAX;
+			skip_ws(s, n, &i);
+			if (i >= n || s[i] != ':')
+				return JE_SYNTAX;
+			i++;
+			want = VALUE;
+			continue;
+		}
+		/* AFTER_VALUE */
+		if (depth == 0)
+			return i == n ? JE_OK : JE_SYNTAX;
+		if (i >= n)
+			return JE_SYNTAX;
+		if (s[i] == ',') {
+			i++;
+			want = stack[depth - 1] == '{' ? KEY : VALUE;
+		} else if ((s[i] == '}' && stack[depth - 1] == '{') ||
+		    (s[i] == ']' && stack[depth - 1] == '[')) {
+			i++;
+			depth--;
+		} else
+			return JE_SYNTAX;
+	}
+}
+
 enum jerr jdoc_parse(struct jdoc *d, struct arena *a, const char *js, size_t len)
 {
 	jsmn_parser p;
@@ -76,6 +187,8 @@ enum jerr jdoc_parse(struct jdoc *d, struct arena *a, const char *js, size_t len
 	d->js = js;
 	d->len = len;
 	d->n = 0;
+	if ((r = (int)json_grammar(js, len)) != JE_OK)
+		return (enum jerr)r;
 	d->t = arena_alloc(a, sizeof(jsmntok_t) * LK_MAX_JSON_TOKENS);
 	depth = arena_alloc(a, LK_MAX_JSON_TOKENS);
 	if (d->t == NULL || depth == NULL)

@@ -211,6 +211,7 @@ struct os_rule {
 /* Matomo's order: Android and Chrome OS before Windows, iOS before Mac,
  * distributions before plain GNU/Linux. */
 static const struct os_rule os_rules[] = {
+	{ "Chromebook", NULL, OV_NONE, "COS", "Chrome OS" },
 	{ "Android", "Android", OV_AFTER, "AND", "Android" },
 	{ "CrOS", NULL, OV_CROS, "COS", "Chrome OS" },
 	{ "Windows NT", NULL, OV_WINNT, "WIN", "Windows" },
@@ -349,6 +350,7 @@ struct client_rule {
 	int need;          /* 1: the rule matches only with a version after tok */
 	enum guard guard;  /* extra condition */
 	const char *vtok;  /* version read right after this word instead, or NULL */
+	const char *fixed; /* fixed version instead, or NULL */
 	const char *type;  /* clientType */
 	const char *code;  /* clientCode ("" for libraries) */
 	const char *name;  /* clientName */
@@ -358,52 +360,56 @@ struct client_rule {
 #define BR "browser"
 #define LB "library"
 
-/* Matomo's order: browsers (Edge, Firefox, Opera, ..., Chrome, IE, Safari),
- * then libraries. */
+/* Matomo's order: browsers (Edge, Brave, Firefox, Opera, ..., Chrome, IE,
+ * Safari), then libraries.  Brave's version is Chrome's, as in Matomo. */
 static const struct client_rule client_rules[] = {
-	{ "Edge", " /", 1, G_NONE, NULL, BR, "PS", "Microsoft Edge", E_EDGE },
-	{ "EdgiOS", " /", 1, G_NONE, NULL, BR, "PS", "Microsoft Edge", E_WEBKIT },
-	{ "EdgA", " /", 1, G_NONE, NULL, BR, "PS", "Microsoft Edge", E_BLINK },
-	{ "Edg", " /", 1, G_NONE, NULL, BR, "PS", "Microsoft Edge", E_BLINK },
-	{ "Firefox", " /", 0, G_MOBTAB_BEFORE, NULL, BR, "FM", "Firefox Mobile", E_GECKO },
-	{ "FxiOS", "/", 1, G_NONE, NULL, BR, "F1", "Firefox Mobile iOS", E_WEBKIT },
-	{ "Firefox", " /", 0, G_NOT_OPERA, NULL, BR, "FF", "Firefox", E_GECKO },
-	{ "OPR", "/", 1, G_MOBILE_BEFORE, NULL, BR, "OM", "Opera Mobile", E_OPERA },
-	{ "OPR", " /", 1, G_NONE, NULL, BR, "OP", "Opera", E_OPERA },
-	{ "YaBrowser", "/", 1, G_NONE, NULL, BR, "YA", "Yandex Browser", E_AUTO },
-	{ "Vivaldi", "/", 1, G_NONE, NULL, BR, "VI", "Vivaldi", E_AUTO },
-	{ "SamsungBrowser", " /", 0, G_NONE, NULL, BR, "SB", "Samsung Browser", E_AUTO },
-	{ "CriOS", "/", 0, G_NONE, NULL, BR, "CI", "Chrome Mobile iOS", E_WEBKIT },
-	{ "Chrome", "/", 0, G_WEBVIEW, NULL, BR, "CV", "Chrome Webview", E_CHROME },
-	{ "Chrome", "/", 0, G_MOBILE_AFTER, NULL, BR, "CM", "Chrome Mobile", E_CHROME },
-	{ "Chromium", "/", 0, G_NONE, NULL, BR, "CR", "Chromium", E_CHROME },
-	{ "HeadlessChrome", "/", 0, G_NONE, NULL, BR, "HC", "Headless Chrome", E_BLINK },
-	{ "Chrome", "/", 0, G_NOT_BOOK, NULL, BR, "CH", "Chrome", E_CHROME },
-	{ "Trident/7.0", NULL, 0, G_NONE, "rv:", BR, "IE", "Internet Explorer", E_TRIDENT },
-	{ "Trident/8.0", NULL, 0, G_NONE, "rv:", BR, "IE", "Internet Explorer", E_TRIDENT },
-	{ "MSIE", " ", 1, G_NONE, NULL, BR, "IE", "Internet Explorer", E_TRIDENT },
-	{ "Version", "/", 1, G_APPLE_BEFORE, NULL, BR, "MF", "Mobile Safari", E_WEBKIT },
-	{ "MobileSafari", "/", 1, G_NONE, NULL, BR, "MF", "Mobile Safari", E_WEBKIT },
-	{ "Mobile", NULL, 0, G_SAFARI_AFTER, "Version/", BR, "MF", "Mobile Safari", E_WEBKIT },
-	{ "iPhone", NULL, 0, G_NONE, NULL, BR, "MF", "Mobile Safari", E_WEBKIT },
-	{ "iPad", NULL, 0, G_NONE, NULL, BR, "MF", "Mobile Safari", E_WEBKIT },
-	{ "iPod", NULL, 0, G_NONE, NULL, BR, "MF", "Mobile Safari", E_WEBKIT },
-	{ "Safari", "/", 1, G_NONE, "Version/", BR, "SF", "Safari", E_WEBKIT },
-	{ "Macintosh", NULL, 0, G_NONE, NULL, BR, "SF", "Safari", E_WEBKIT },
-	{ "AppwriteNodeJSSDK", "/", 0, G_NONE, NULL, LB, "", "Appwrite Node.js SDK", E_NONE },
-	{ "Dart", "/", 1, G_NONE, NULL, LB, "", "Dart", E_NONE },
-	{ "python-httpx", "/", 0, G_NONE, NULL, LB, "", "HTTPX", E_NONE },
-	{ "Wget", "/", 0, G_NONE, NULL, LB, "", "Wget", E_NONE },
-	{ "curl", "/", 0, G_NONE, NULL, LB, "", "curl", E_NONE },
-	{ "libcurl", "/", 0, G_NONE, NULL, LB, "", "curl", E_NONE },
-	{ "python-requests", "/", 0, G_NONE, NULL, LB, "", "Python Requests", E_NONE },
-	{ "okhttp", "/", 1, G_NONE, NULL, LB, "", "OkHttp", E_NONE },
-	{ "Go-http-client", "/", 0, G_NONE, NULL, LB, "", "Go-http-client", E_NONE },
-	{ "node-fetch", "/", 0, G_NONE, NULL, LB, "", "Node Fetch", E_NONE },
-	{ "PostmanRuntime", "/", 0, G_NONE, NULL, LB, "", "Postman Desktop", E_NONE },
-	{ "axios", "/", 0, G_NONE, NULL, LB, "", "Axios", E_NONE },
-	{ "undici", NULL, 0, G_EXACT, NULL, LB, "", "undici", E_NONE },
-	{ "node", NULL, 0, G_EXACT, NULL, LB, "", "Node Fetch", E_NONE },
+	{ "Edge", " /", 1, G_NONE, NULL, NULL, BR, "PS", "Microsoft Edge", E_EDGE },
+	{ "EdgiOS", " /", 1, G_NONE, NULL, NULL, BR, "PS", "Microsoft Edge", E_WEBKIT },
+	{ "EdgA", " /", 1, G_NONE, NULL, NULL, BR, "PS", "Microsoft Edge", E_BLINK },
+	{ "Edg", " /", 1, G_NONE, NULL, NULL, BR, "PS", "Microsoft Edge", E_BLINK },
+	{ "Brave", "/", 0, G_NONE, "Chrome/", NULL, BR, "BR", "Brave", E_BLINK },
+	{ "Firefox", " /", 0, G_MOBTAB_BEFORE, NULL, NULL, BR, "FM", "Firefox Mobile", E_GECKO },
+	{ "FxiOS", "/", 1, G_NONE, NULL, NULL, BR, "F1", "Firefox Mobile iOS", E_WEBKIT },
+	{ "Firefox", " /", 0, G_NOT_OPERA, NULL, NULL, BR, "FF", "Firefox", E_GECKO },
+	{ "OPR", "/", 1, G_MOBILE_BEFORE, NULL, NULL, BR, "OM", "Opera Mobile", E_OPERA },
+	{ "OPR", " /", 1, G_NONE, NULL, NULL, BR, "OP", "Opera", E_OPERA },
+	{ "YaBrowser", "/", 1, G_NONE, NULL, NULL, BR, "YA", "Yandex Browser", E_AUTO },
+	{ "Vivaldi", "/", 1, G_NONE, NULL, NULL, BR, "VI", "Vivaldi", E_AUTO },
+	{ "SamsungBrowser", " /", 0, G_NONE, NULL, NULL, BR, "SB", "Samsung Browser", E_AUTO },
+	{ "CriOS", "/", 0, G_NONE, NULL, NULL, BR, "CI", "Chrome Mobile iOS", E_WEBKIT },
+	{ "Chrome", "/", 0, G_WEBVIEW, NULL, NULL, BR, "CV", "Chrome Webview", E_CHROME },
+	{ "Chrome", "/", 0, G_MOBILE_AFTER, NULL, NULL, BR, "CM", "Chrome Mobile", E_CHROME },
+	{ "Chromium", "/", 0, G_NONE, NULL, NULL, BR, "CR", "Chromium", E_CHROME },
+	{ "HeadlessChrome", "/", 0, G_NONE, NULL, NULL, BR, "HC", "Headless Chrome", E_BLINK },
+	{ "Chrome", "/", 0, G_NOT_BOOK, NULL, NULL, BR, "CH", "Chrome", E_CHROME },
+	{ "Trident/4.0", NULL, 0, G_NONE, NULL, "8.0", BR, "IE", "Internet Explorer", E_TRIDENT },
+	{ "Trident/5.0", NULL, 0, G_NONE, NULL, "9.0", BR, "IE", "Internet Explorer", E_TRIDENT },
+	{ "Trident/6.0", NULL, 0, G_NONE, NULL, "10.0", BR, "IE", "Internet Explorer", E_TRIDENT },
+	{ "Trident/7.0", NULL, 0, G_NONE, NULL, "11.0", BR, "IE", "Internet Explorer", E_TRIDENT },
+	{ "Trident/8.0", NULL, 0, G_NONE, NULL, "11.0", BR, "IE", "Internet Explorer", E_TRIDENT },
+	{ "MSIE", " ", 1, G_NONE, NULL, NULL, BR, "IE", "Internet Explorer", E_TRIDENT },
+	{ "Version", "/", 1, G_APPLE_BEFORE, NULL, NULL, BR, "MF", "Mobile Safari", E_WEBKIT },
+	{ "MobileSafari", "/", 1, G_NONE, NULL, NULL, BR, "MF", "Mobile Safari", E_WEBKIT },
+	{ "Mobile", NULL, 0, G_SAFARI_AFTER, "Version/", NULL, BR, "MF", "Mobile Safari", E_WEBKIT },
+	{ "iPhone", NULL, 0, G_NONE, NULL, NULL, BR, "MF", "Mobile Safari", E_WEBKIT },
+	{ "iPad", NULL, 0, G_NONE, NULL, NULL, BR, "MF", "Mobile Safari", E_WEBKIT },
+	{ "iPod", NULL, 0, G_NONE, NULL, NULL, BR, "MF", "Mobile Safari", E_WEBKIT },
+	{ "Safari", "/", 1, G_NONE, "Version/", NULL, BR, "SF", "Safari", E_WEBKIT },
+	{ "Macintosh", NULL, 0, G_NONE, NULL, NULL, BR, "SF", "Safari", E_WEBKIT },
+	{ "AppwriteNodeJSSDK", "/", 0, G_NONE, NULL, NULL, LB, "", "Appwrite Node.js SDK", E_NONE },
+	{ "Dart", "/", 1, G_NONE, NULL, NULL, LB, "", "Dart", E_NONE },
+	{ "python-httpx", "/", 0, G_NONE, NULL, NULL, LB, "", "HTTPX", E_NONE },
+	{ "Wget", "/", 0, G_NONE, NULL, NULL, LB, "", "Wget", E_NONE },
+	{ "curl", "/", 0, G_NONE, NULL, NULL, LB, "", "curl", E_NONE },
+	{ "libcurl", "/", 0, G_NONE, NULL, NULL, LB, "", "curl", E_NONE },
+	{ "python-requests", "/", 0, G_NONE, NULL, NULL, LB, "", "Python Requests", E_NONE },
+	{ "okhttp", "/", 1, G_NONE, NULL, NULL, LB, "", "OkHttp", E_NONE },
+	{ "Go-http-client", "/", 0, G_NONE, NULL, NULL, LB, "", "Go-http-client", E_NONE },
+	{ "node-fetch", "/", 0, G_NONE, NULL, NULL, LB, "", "Node Fetch", E_NONE },
+	{ "PostmanRuntime", "/", 0, G_NONE, NULL, NULL, LB, "", "Postman Desktop", E_NONE },
+	{ "axios", "/", 0, G_NONE, NULL, NULL, LB, "", "Axios", E_NONE },
+	{ "undici", NULL, 0, G_EXACT, NULL, NULL, LB, "", "undici", E_NONE },
+	{ "node", NULL, 0, G_EXACT, NULL, NULL, LB, "", "Node Fetch", E_NONE },
 };
 
 /* Returns 1 when the word t occurs in s before position pos. */
@@ -573,7 +579,9 @@ static void detect_client(struct str s, struct ua_info *o)
 		PUT(o->client_type, r->type);
 		PUT(o->client_code, r->code);
 		PUT(o->client_name, r->name);
-		if (r->vtok != NULL)
+		if (r->fixed != NULL)
+			PUT(o->client_version, r->fixed);
+		else if (r->vtok != NULL)
 			ver_after(s, r->vtok, NULL, 0, o->client_version,
 			    sizeof(o->client_version));
 		else if (v != NPOS)
