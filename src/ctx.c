@@ -704,6 +704,43 @@ static enum lk_err resolve_project(struct ctx *c)
 	return project_get(id, c->now_ms, c->a, &c->proj);
 }
 
+/* Refreshes the user's accessedAt when it is older than a day. */
+static void touch_user(struct ctx *c)
+{
+	int64_t seen;
+	char now[LK_DBTIME_LEN];
+
+	if (!c->have_user ||
+	    (time_parse_iso(ctx_ucol(c, UC_ACCESSED), &seen) == 0 &&
+	     c->now_ms - seen < 86400000))
+		return;
+	time_db(c->now_ms, now);
+	{
+		struct dbv a[] = { DVS(now), DVS(c->proj->id), DVS(ctx_ucol(c, UC_ID)) };
+		char *iso = arena_alloc(c->a, LK_ISOTIME_LEN);
+		if (db_exec(ST_USER_TOUCH, a, 3, NULL, c->a) == DB_OK && iso) {
+			/* the answer shows the new value, as Appwrite's does */
+			time_iso(c->now_ms, iso);
+			c->user.cell[UC_ACCESSED] = iso;
+		}
+	}
+}
+
+/* X-Appwrite-Timestamp (1.6): 409 when the user changed after it. */
+static enum lk_err check_timestamp(struct ctx *c)
+{
+	const char *ts = http_env(c->r.envp, "HTTP_X_APPWRITE_TIMESTAMP");
+	int64_t when, updated;
+
+	if (!(c->route->flags & RF_TIMESTAMP) || ts == NULL || *ts == '\0')
+		return LK_OK;
+	if (time_parse_iso(ts, &when) < 0)
+		return ctx_fail(c, E_ARGUMENT_INVALID, "Invalid X-Appwrite-Timestamp header value");
+	if (time_parse_iso(ctx_ucol(c, UC_UPDATED), &updated) == 0 && updated > when)
+		return E_DOCUMENT_UPDATE_CONFLICT;
+	return LK_OK;
+}
+
 /* Steps 2-16 of the pipeline; returns the first error. */
 static enum lk_err pipeline(struct ctx *c)
 {
@@ -740,8 +777,9 @@ static enum lk_err pipeline(struct ctx *c)
 		return e;
 	if ((c->route->flags & RF_GUEST_ONLY) && (c->have_user || c->via_jwt))
 		return E_USER_SESSION_ALREADY_EXISTS;
-	if ((e = check_params(c)) != LK_OK)
+	if ((e = check_params(c)) != LK_OK || (e = check_timestamp(c)) != LK_OK)
 		return e;
+	touch_user(c);
 	return c->route->handler(c);
 }
 

@@ -23,7 +23,8 @@ enum route_flag {
 	RF_GUEST_ONLY    = 1 << 0, /* session group: 401 user_session_already_exists */
 	RF_MFA_GROUP     = 1 << 1, /* exempt from user_more_factors_required */
 	RF_MFA_PROTECTED = 1 << 2, /* needs a challenge in the last 30 minutes */
-	RF_CREATES_SESSION = 1 << 3 /* evict sessions over the project limit */
+	RF_CREATES_SESSION = 1 << 3, /* evict sessions over the project limit */
+	RF_TIMESTAMP     = 1 << 4  /* honours X-Appwrite-Timestamp (409 on a newer user) */
 };
 
 enum auth_method {

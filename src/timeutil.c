@@ -69,11 +69,11 @@ static int digits(const char *s, int n)
 int time_parse_iso(const char *s, int64_t *ms)
 {
 	struct tm tm;
-	int ms3;
+	int frac = 0, scale = 100, sign, oh, om;
+	size_t i = 19, n;
 
-	if (s == NULL || strlen(s) < 23 || s[4] != '-' || s[7] != '-' ||
-	    (s[10] != 'T' && s[10] != ' ') || s[13] != ':' || s[16] != ':' ||
-	    s[19] != '.')
+	if (s == NULL || (n = strlen(s)) < 19 || s[4] != '-' || s[7] != '-' ||
+	    (s[10] != 'T' && s[10] != ' ') || s[13] != ':' || s[16] != ':')
 		return -1;
 	memset(&tm, 0, sizeof tm);
 	tm.tm_year = digits(s, 4) - 1900;
@@ -82,10 +82,23 @@ int time_parse_iso(const char *s, int64_t *ms)
 	tm.tm_hour = digits(s + 11, 2);
 	tm.tm_min = digits(s + 14, 2);
 	tm.tm_sec = digits(s + 17, 2);
-	ms3 = digits(s + 20, 3);
-	if (tm.tm_year < 0 || tm.tm_mon < 0 || tm.tm_mday < 0 || tm.tm_hour < 0 ||
-	    tm.tm_min < 0 || tm.tm_sec < 0 || ms3 < 0)
+	if (tm.tm_year < 0 || tm.tm_mon < 0 || tm.tm_mon > 11 || tm.tm_mday < 1 ||
+	    tm.tm_mday > 31 || tm.tm_hour < 0 || tm.tm_hour > 23 || tm.tm_min < 0 ||
+	    tm.tm_min > 59 || tm.tm_sec < 0 || tm.tm_sec > 60)
 		return -1;
-	*ms = (int64_t)timegm(&tm) * 1000 + ms3;
+	if (i < n && s[i] == '.') {
+		for (i++; i < n && s[i] >= '0' && s[i] <= '9'; i++) {
+			frac += (s[i] - '0') * scale;
+			scale /= 10;
+		}
+	}
+	*ms = (int64_t)timegm(&tm) * 1000 + frac;
+	if (i == n || (s[i] == 'Z' && i + 1 == n))
+		return 0;
+	if ((s[i] != '+' && s[i] != '-') || n - i != 6 || s[i + 3] != ':' ||
+	    (oh = digits(s + i + 1, 2)) < 0 || (om = digits(s + i + 4, 2)) < 0)
+		return -1;
+	sign = s[i] == '-' ? -1 : 1;
+	*ms -= sign * ((int64_t)oh * 3600 + om * 60) * 1000;
 	return 0;
 }

@@ -16,8 +16,8 @@ void time_db(int64_t ms, char out[LK_DBTIME_LEN]);
 void time_iso(int64_t ms, char out[LK_ISOTIME_LEN]);
 /* Formats the current time with microseconds ('YYYY-MM-DD HH:MM:SS.uuuuuu'). */
 void time_db_us(char out[40]);
-/* Parses an Appwrite-format datetime (as DT() produces); returns 0 and sets
- * *ms, or -1. */
+/* Parses an ISO 8601 date-time 'YYYY-MM-DD[T ]HH:MM:SS[.fff][Z|+HH:MM]'
+ * (Appwrite's format included); returns 0 and sets *ms, or -1. */
 int time_parse_iso(const char *s, int64_t *ms);
 
 #endif

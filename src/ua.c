@@ -514,13 +514,14 @@ static int engine_ver_tok(struct str s, const char *t, char *dst, size_t cap)
 	size_t i = 0;
 
 	while ((i = find_at(s, i, t, 0)) != NPOS) {
-		size_t v = ver_at(s, i + strlen(t), NULL);
+		size_t v = ver_at(s, i + strlen(t), NULL), len;
 
 		if (v == NPOS)
 			v = ver_at(s, i + strlen(t), " /_");
-
-		if (v != NPOS) {
-			put_ver(dst, cap, s, v, ver_span(s, v, 0), 0);
+		len = v != NPOS ? ver_span(s, v, 0) : 0;
+		/* Matomo: a version without a dot has at most 7 digits. */
+		if (len > 0 && (len <= 7 || memchr(s.p + v, '.', len) != NULL)) {
+			put_ver(dst, cap, s, v, len, 0);
 			return 1;
 		}
 		i++;
