@@ -16,8 +16,9 @@
  *    "Mobile" occurs, else a tablet; Apple OSes get brand "Apple".
  * Our choices where Matomo has no rule or a large database: AppwriteNodeJSSDK
  * -> library "Appwrite Node.js SDK"; a UA of exactly "node" (Node's fetch) ->
- * library "Node Fetch"; Node's "win32" -> Windows, no version; Android models:
- * only Samsung codes (kept raw), Google Pixel and Nexus are known.
+ * library "Node Fetch"; Node's "win32" -> Windows, no version (Matomo: "95");
+ * Android models: only Samsung codes (kept raw; Matomo maps known ones to
+ * names such as "Galaxy S23 Ultra"), Google Pixel and Nexus are known.
  * Appwrite's CLI rule: "AppwriteCLI" anywhere (case-sensitive) -> desktop /
  * cli / Appwrite CLI, engine "", version = the first space-separated word's
  * text after its first '/' (to the next '/'), printable ASCII only.

@@ -176,9 +176,27 @@ static const struct ua_case cases[] = {
 	{ B("\x00" CHROME70_WIN), CHROME70_WANT },
 	/* 51: a token glued to a word does not count ("xChrome"). */
 	{ B("xChrome/99.0 yWindows NT 10.0"), NONE },
-	/* 52: version digits without end. */
+	/* 52: version digits without end: cut to the field; Matomo takes no
+	 * engine version of more than 7 digits without a dot. */
 	{ B("Chrome/99999999999999999999999999999999999999999999"),
-	  { "", "", "", "browser", "CH", "Chrome", "99999999999999999999999", "Blink", "99999999999999999999999", "", "", "" } },
+	  { "", "", "", "browser", "CH", "Chrome", "99999999999999999999999", "Blink", "", "", "", "" } },
+	/* 53: Brave (Matomo reports Chrome's version). */
+	{ B("Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/124.0.0.0 Safari/537.36 Brave/124"),
+	  { "WIN", "Windows", "10", "browser", "BR", "Brave", "124.0", "Blink", "124.0.0.0", "desktop", "", "" } },
+	/* 54: Internet Explorer in compatibility view (version from Trident). */
+	{ B("Mozilla/4.0 (compatible; MSIE 7.0; Windows NT 6.2; WOW64; Trident/6.0; .NET4.0E; .NET4.0C)"),
+	  { "WIN", "Windows", "8", "browser", "IE", "Internet Explorer", "10.0", "Trident", "6.0", "desktop", "", "" } },
+	/* 55: Android on a Chromebook (Matomo's device database would also
+	 * give brand HP and a model; we keep no such database). */
+	{ B("Mozilla/5.0 (Linux; Android 9; HP Chromebook 13 G1) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/80.0.3987.162 Safari/537.36"),
+	  { "COS", "Chrome OS", "", "browser", "CH", "Chrome", "80.0", "Blink", "80.0.3987.162", "desktop", "", "" } },
+	/* 56: "OPR" inside a build id is not Opera (a separator is required);
+	 * Matomo's database would also give Asus / ZenFone 3 Deluxe. */
+	{ B("Mozilla/5.0 (Linux; Android 8.0.0; ASUS_Z01FD Build/OPR1.170623.026) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/68.0.3440.91 Mobile Safari/537.36"),
+	  { "AND", "Android", "8.0", "browser", "CM", "Chrome Mobile", "68.0", "Blink", "68.0.3440.91", "smartphone", "", "" } },
+	/* 57: Windows 10 with touch: Matomo assumes a tablet. */
+	{ B("Mozilla/5.0 (Windows NT 10.0; Win64; x64; Touch) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/124.0.0.0 Safari/537.36"),
+	  { "WIN", "Windows", "10", "browser", "CH", "Chrome", "124.0", "Blink", "124.0.0.0", "tablet", "", "" } },
 };
 
 #define NCASES ((int)(sizeof(cases) / sizeof(cases[0])))
