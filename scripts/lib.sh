@@ -13,12 +13,14 @@
 #   my.cnf             the private MariaDB's defaults file (no secrets)
 #   admin.cnf          client defaults file for the MariaDB root user, 0600
 #   db/                MariaDB datadir (db/data), socket, pid file, error log
-#   latchkey.conf      the daemon's key=value configuration, mode 0600
+#   latchkey.conf      the daemon's key=value configuration, mode 0600 (0640
+#                      for the daemon user's group when run as root)
 #   latchkey.sock      the FastCGI socket (mode 0666 so nginx's www-data can
 #                      connect)
 #   lighttpd.conf / nginx.conf   generated from the *.conf.example files
 #   nginx/             nginx's prefix: temp directories
 #   www/               empty document root for lighttpd
+#   errors/            lighttpd's error documents (Appwrite-style JSON)
 #   san/               sanitizer reports (asan.PID, ubsan.PID), writable by
 #                      the daemon's unprivileged user
 #   log/               logs of every process we start
@@ -41,11 +43,12 @@ LK_WEB=${LATCHKEY_WEB:-lighttpd}            # lighttpd or nginx
 LK_PROJECT=demo
 
 # Debian packages the build and the stack need (MACHINE-NOTES.md), plus the
-# compiler, make and curl, which a minimal machine may lack.
+# compiler, make and curl, which a minimal machine may lack, and john-data,
+# whose password.lst is the daemon's default password_dictionary.
 # shellcheck disable=SC2034 # used by scripts/run and scripts/test
 LK_PACKAGES=(libfcgi-dev libfcgi-bin spawn-fcgi lighttpd nginx mariadb-server
 	libmariadb-dev libargon2-dev libjsmn-dev check autoconf automake libtool
-	pkg-config libcurl4-openssl-dev libssl-dev wrk gcc make curl)
+	pkg-config libcurl4-openssl-dev libssl-dev wrk gcc make curl john-data)
 
 # LATCHKEY_* variables that only the scripts use.  They are kept out of the
 # daemon's environment, where LATCHKEY_<KEY> overrides configuration keys.
@@ -113,11 +116,12 @@ lk_ensure_packages() {
 	done
 	[ ${#missing[@]} -eq 0 ] && return 0
 	lk_log "installing Debian packages: ${missing[*]}"
+	# apt's output goes to stderr: scripts/run's stdout is for its result.
 	if [ -z "${LK_APT_UPDATED:-}" ]; then
-		lk_as_root env DEBIAN_FRONTEND=noninteractive apt-get update -q
+		lk_as_root env DEBIAN_FRONTEND=noninteractive apt-get update -q >&2
 		LK_APT_UPDATED=1
 	fi
-	lk_as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -q "${missing[@]}"
+	lk_as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -q "${missing[@]}" >&2
 }
 
 # lk_ensure_node: node and npm (any origin; Debian's nodejs/npm if absent).
@@ -204,7 +208,7 @@ lk_build() {
 			lk_log "make in $dir"
 			make -j"$(nproc)"
 		fi
-	)
+	) >&2   # build output to stderr: stdout is for the endpoint lines
 }
 
 # ------------------------------------------------------- processes, pids --
@@ -233,18 +237,24 @@ lk_group_live() {
 	return 1
 }
 
-# lk_pidfile_pid FILE PATTERN: print the PID in FILE if that process is
-# alive and its command line matches PATTERN (guards against reused PIDs).
+# lk_pidfile_pid FILE NAME: print the PID in FILE if that process is alive
+# and its program name starts with NAME (guards against reused PIDs).  The
+# program name is argv[0]'s first word without its directory: "latchkey",
+# "mariadbd", "lighttpd", or "nginx:" (nginx rewrites its argv); "setsid"
+# and "env" (lk_start's wrappers, just before they exec) count too.
 lk_pidfile_pid() {
-	local pid
+	local pid argv0
 	[ -s "$1" ] || return 1
 	pid=$(tr -dc 0-9 <"$1")
 	[ -n "$pid" ] && lk_pid_live "$pid" || return 1
-	tr '\0' ' ' <"/proc/$pid/cmdline" 2>/dev/null | grep -q -- "$2" || return 1
-	printf '%s' "$pid"
+	{ IFS= read -r -d '' argv0 <"/proc/$pid/cmdline"; } 2>/dev/null || [ -n "${argv0:-}" ] || return 1
+	argv0=${argv0%% *}
+	argv0=${argv0##*/}
+	# Right after lk_start the process may not have exec'd CMD yet.
+	case $argv0 in "$2"* | setsid | env) printf '%s' "$pid" ;; *) return 1 ;; esac
 }
 
-# lk_stop NAME PIDFILE PATTERN TIMEOUT: SIGTERM the process in PIDFILE, wait
+# lk_stop NAME PIDFILE PROGRAM TIMEOUT: SIGTERM the process in PIDFILE, wait
 # up to TIMEOUT seconds for it and its process group (its workers) to be
 # gone, then SIGKILL the group.  No-op if it is not running.
 lk_stop() {
@@ -279,7 +289,7 @@ lk_start() {
 	printf '%s\n' "$!" >"$pidfile"
 }
 
-# lk_wait_for NAME PIDFILE PATTERN TIMEOUT LOG CHECK...: poll the command
+# lk_wait_for NAME PIDFILE PROGRAM TIMEOUT LOG CHECK...: poll the command
 # CHECK every 0.1 s until it succeeds; fail (showing LOG) if the process in
 # PIDFILE dies first or TIMEOUT seconds pass.
 lk_wait_for() {
@@ -457,7 +467,8 @@ lk_db_bootstrap() {
 
 # ---------------------------------------------------------------- latchkey --
 
-# lk_write_conf: the daemon's configuration file (mode 0600: it holds keys).
+# lk_write_conf: the daemon's configuration file (it holds keys: mode 0600,
+# or 0640 for the daemon user's group when we are root).
 lk_write_conf() {
 	(
 		umask 077
@@ -479,6 +490,12 @@ lk_write_conf() {
 			echo "schema_dir=$LK_ROOT/schema"
 		} >"$LK_CONF.new"
 	)
+	# As root, the master drops to the daemon user too, and re-reads this
+	# file on SIGHUP: let that user's group read it (0640).
+	if lk_is_root; then
+		chgrp "$(id -gn "$(lk_daemon_user)")" "$LK_CONF.new"
+		chmod 0640 "$LK_CONF.new"
+	fi
 	mv "$LK_CONF.new" "$LK_CONF"
 }
 
@@ -529,11 +546,12 @@ lk_latchkey_stop() {
 # ------------------------------------------------------------- web servers --
 
 # lk_render EXAMPLE OUT: copy a *.conf.example, substituting @PORT@, @BIND@,
-# @SOCKET@ and @RUNDIR@; when not root, drop the lines that switch user
-# (they are marked "# root-only").
+# @SOCKET@, @RUNDIR@ and @API_VERSION@; when not root, drop the lines that
+# switch user (they are marked "# root-only").
 lk_render() {
 	local sock=$LK_SOCK rundir=$LK_RUNDIR
 	sed -e "s|@PORT@|$LK_PORT|g" -e "s|@BIND@|$LK_BIND|g" \
+		-e "s|@API_VERSION@|$(lk_api_version)|g" \
 		-e "s|@SOCKET@|$sock|g" -e "s|@RUNDIR@|$rundir|g" \
 		-e "s|^\([[:space:]]*include\) fastcgi_params;|\1 /etc/nginx/fastcgi_params;|" \
 		"$1" >"$2.new"
@@ -546,24 +564,68 @@ lk_render() {
 # lk_http_status: "CODE CONTENT-TYPE" of GET /v1/account through the web
 # server (000 when nothing answers).
 lk_http_status() {
-	curl -s -o /dev/null --max-time 5 -w '%{http_code} %{content_type}' \
+	curl -s --noproxy '*' -o /dev/null --max-time 5 -w '%{http_code} %{content_type}' \
 		-H "X-Appwrite-Project: $LK_PROJECT" "$LK_ENDPOINT/account" || true
 }
 
 # lk_latchkey_answers: true once latchkey itself answers through the web
-# server.  Its answers are JSON (any status, e.g. 401); the web server's
-# own errors (502/503 when the backend is down) are HTML.
+# server: a JSON answer (any status, e.g. 401) that is not the web server's
+# own 502/503/504 for an unreachable backend (those are JSON too, see
+# lk_error_pages).  A 503 from latchkey (database unreachable) also waits.
 lk_latchkey_answers() {
 	case $(lk_http_status) in
+	50[234]\ *) return 1 ;;
 	[1-5][0-9][0-9]\ application/json*) return 0 ;;
 	*) return 1 ;;
 	esac
+}
+
+# The Appwrite API version latchkey reports in error bodies (LK_API_VERSION
+# in src/ctx.c); the web servers' own errors say the same.
+lk_api_version() {
+	local v
+	v=$(sed -n 's/^#define LK_API_VERSION "\(.*\)"$/\1/p' "$LK_ROOT/src/ctx.c" 2>/dev/null)
+	printf '%s' "${v:-1.8.1}"
+}
+
+# Errors the web server answers itself (oversized body or headers, backend
+# down, a path outside /v1): HTTP status, Appwrite error type, message.
+# They are sent in Appwrite's error shape, as latchkey's own errors are, so
+# an SDK reports them like any other error (SECURITY.md 13, 14).
+LK_WEB_ERRORS='400 general_bad_request Bad request.
+403 general_access_forbidden Forbidden.
+404 general_route_not_found The requested route was not found. Please refer to the API docs and try again.
+405 general_not_implemented Method not allowed.
+408 general_bad_request Request timeout.
+411 general_bad_request Length required.
+413 general_argument_invalid Request body is too large.
+414 general_argument_invalid Request URI is too long.
+417 general_bad_request Expectation failed.
+431 general_argument_invalid Request headers are too large.
+500 general_unknown Server Error
+501 general_not_implemented Not implemented.
+502 general_unknown Server Error
+503 general_service_unavailable The service is temporarily unavailable. Please try again.
+504 general_unknown Server Error
+505 general_bad_request HTTP version not supported.'
+
+# lk_error_pages DIR: lighttpd's error documents, DIR/status-NNN.html, each
+# an Appwrite error body (lighttpd.conf.example maps .html to JSON).
+lk_error_pages() {
+	local dir=$1 code type msg version
+	version=$(lk_api_version)
+	mkdir -p "$dir"
+	while read -r code type msg; do
+		printf '{"message":"%s","code":%s,"type":"%s","version":"%s"}' \
+			"$msg" "$code" "$type" "$version" >"$dir/status-$code.html"
+	done <<<"$LK_WEB_ERRORS"
 }
 
 lk_web_start() {
 	case $LK_WEB in
 	lighttpd)
 		lk_render "$LK_ROOT/lighttpd.conf.example" "$LK_RUNDIR/lighttpd.conf"
+		lk_error_pages "$LK_RUNDIR/errors"
 		# lighttpd opens its error log after dropping to www-data.
 		touch "$LK_LOG/lighttpd-error.log"
 		lk_is_root && chown www-data: "$LK_LOG/lighttpd-error.log"

@@ -196,6 +196,10 @@ static void spawn(int i, int fd)
 
 	if (pid == 0) {
 		struct sigaction sa;
+		/* only the workers, which face requests, give up root; the master
+		 * keeps it to re-read its configuration and remove its socket */
+		if (drop_privileges() < 0)
+			_exit(1);
 		memset(&sa, 0, sizeof sa);
 		sa.sa_handler = SIG_DFL;
 		sigaction(SIGCHLD, &sa, NULL);
@@ -203,7 +207,8 @@ static void spawn(int i, int fd)
 		sigset_t none;
 		sigemptyset(&none);
 		sigprocmask(SIG_SETMASK, &none, NULL);
-		_exit(worker_run(fd));
+		/* exit(), not _exit(): LeakSanitizer checks at normal exit */
+		exit(worker_run(fd));
 	}
 	if (pid > 0)
 		workers[i] = pid;
@@ -274,8 +279,6 @@ static int serve(void)
 			fclose(f);
 		}
 	}
-	if (drop_privileges() < 0)
-		return 1;
 	memset(&sa, 0, sizeof sa);
 	sa.sa_handler = on_signal;
 	sigaction(SIGTERM, &sa, NULL);
@@ -337,7 +340,7 @@ int main(int argc, char **argv)
 	const char *cmd = "serve";
 	int i;
 
-	openlog("latchkey", LOG_PID, LOG_DAEMON);
+	openlog("latchkey", LOG_PID | LOG_PERROR, LOG_DAEMON);
 	config_file = getenv("LATCHKEY_CONFIG");
 	for (i = 1; i < argc; i++) {
 		if (strcmp(argv[i], "-c") == 0 && i + 1 < argc)

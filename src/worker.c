@@ -56,10 +56,36 @@ static int read_body(FCGX_Request *rq, struct arena *a, struct str *body)
 	return 0;
 }
 
+/* Returns the reason phrase of an HTTP status we send. */
+static const char *reason(int status)
+{
+	switch (status) {
+	case 200: return "OK";
+	case 201: return "Created";
+	case 204: return "No Content";
+	case 301: return "Moved Permanently";
+	case 400: return "Bad Request";
+	case 401: return "Unauthorized";
+	case 402: return "Payment Required";
+	case 403: return "Forbidden";
+	case 404: return "Not Found";
+	case 408: return "Request Timeout";
+	case 409: return "Conflict";
+	case 412: return "Precondition Failed";
+	case 413: return "Payload Too Large";
+	case 416: return "Range Not Satisfiable";
+	case 429: return "Too Many Requests";
+	case 451: return "Unavailable For Legal Reasons";
+	case 501: return "Not Implemented";
+	case 503: return "Service Unavailable";
+	default: return "Internal Server Error";
+	}
+}
+
 /* Writes status, fixed headers, extra headers and body. */
 static void respond(FCGX_Request *rq, int status, struct buf *hdr, struct buf *body)
 {
-	FCGX_FPrintF(rq->out, "Status: %d\r\n", status);
+	FCGX_FPrintF(rq->out, "Status: %d %s\r\n", status, reason(status));
 	if (status != 204)
 		FCGX_PutS("Content-Type: application/json; charset=UTF-8\r\n", rq->out);
 	FCGX_PutS("X-Content-Type-Options: nosniff\r\n"

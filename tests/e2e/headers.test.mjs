@@ -14,7 +14,8 @@ const isIpOrLocalhost = /^(localhost|\d+\.\d+\.\d+\.\d+|\[.*\])$/.test(ENDPOINT_
 
 /** Expiry of a parsed Set-Cookie in ms since the epoch (Max-Age wins over Expires), or undefined. */
 function cookieExpiry(c) {
-  if (c.attrs['max-age'] !== undefined) return Date.now() + Number(c.attrs['max-age']) * 1000;
+  // Max-Age=0 (RFC 6265: expire now) counts as already expired
+  if (c.attrs['max-age'] !== undefined) return Date.now() + Number(c.attrs['max-age']) * 1000 - (Number(c.attrs['max-age']) <= 0 ? 1 : 0);
   if (c.attrs.expires !== undefined) return Date.parse(c.attrs.expires);
   return undefined;
 }
