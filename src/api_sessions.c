@@ -34,7 +34,6 @@ static enum db_rc sess_tx(void *arg)
 	struct sess_tx *t = arg;
 	struct ctx *c = t->c;
 	char created6[40];
-	size_t ual = strlen(c->ua);
 	enum db_rc rc;
 
 	if (t->new_user) {
@@ -54,7 +53,7 @@ static enum db_rc sess_tx(void *arg)
 	{
 		struct dbv s[] = { DVS(c->proj->id), DVS(t->sid), DVS(t->uid),
 		    DVS(t->hash), DVS(t->provider), DVS(t->provider_uid), DVS(c->ip),
-		    DVN(c->ua, ual > LK_MAX_UA ? LK_MAX_UA : ual),
+		    DVS(c->ua),
 		    DVS(t->ua.os_code), DVS(t->ua.os_name), DVS(t->ua.os_version),
 		    DVS(t->ua.client_type), DVS(t->ua.client_code),
 		    DVS(t->ua.client_name), DVS(t->ua.client_version),

@@ -10,7 +10,6 @@
 void audit_write(struct ctx *c)
 {
 	char id[21], when[LK_DBTIME_LEN], resource[64];
-	size_t ual = strlen(c->ua);
 	struct dbv a[10];
 
 	if (crypto_unique_id(id) < 0)
@@ -25,7 +24,7 @@ void audit_write(struct ctx *c)
 	a[5] = DVS(c->audit_email);
 	a[6] = DVS(c->audit_name);
 	a[7] = DVS(c->ip);
-	a[8] = DVN(c->ua, ual > LK_MAX_UA ? LK_MAX_UA : ual);
+	a[8] = DVS(c->ua);
 	a[9] = DVS(when);
 	if (db_exec(ST_LOG_INSERT, a, 10, NULL, c->a) != DB_OK)
 		syslog(LOG_WARNING, "audit: could not write %s", c->route->event);

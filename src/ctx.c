@@ -7,6 +7,8 @@
 
 #include "api.h"
 #include "audit.h"
+#include "identity.h"
+#include "web.h"
 #include "config.h"
 #include "crypto.h"
 #include "ctx.h"
@@ -18,16 +20,6 @@
 #include "validate.h"
 
 #define LK_API_VERSION "1.8.1"
-
-static const char cors_allow_headers[] = "Origin, Cookie, Set-Cookie, "
-    "X-Requested-With, Content-Type, Access-Control-Allow-Origin, "
-    "Access-Control-Request-Headers, Accept, X-Appwrite-Project, "
-    "X-Appwrite-Key, X-Appwrite-Dev-Key, X-Appwrite-Locale, X-Appwrite-Mode, "
-    "X-Appwrite-JWT, X-Appwrite-Response-Format, X-Appwrite-Timeout, "
-    "X-SDK-Version, X-SDK-Name, X-SDK-Language, X-SDK-Platform, X-SDK-GraphQL, "
-    "X-Appwrite-ID, X-Appwrite-Timestamp, Content-Range, Range, Cache-Control, "
-    "Expires, Pragma, X-Appwrite-Session, X-Fallback-Cookies, X-Forwarded-For, "
-    "X-Forwarded-User-Agent";
 
 const char *ctx_ucol(const struct ctx *c, int col)
 {
@@ -93,349 +85,6 @@ void ctx_audit(struct ctx *c, const char *uid, const char *email, const char *na
 	c->audit_uid = uid;
 	c->audit_email = email ? email : "";
 	c->audit_name = name ? name : "";
-}
-
-/* ---- origin, host, CORS ---- */
-
-/* Registrable domain approximation: the last two labels of a DNS name, or
- * NULL for IPs and single-label names. */
-static const char *reg_domain(const char *h, size_t n, size_t *outn)
-{
-	size_t dots = 0, i;
-
-	if (n == 0 || val_ip_literal(h, n))
-		return NULL;
-	for (i = n; i > 0; i--)
-		if (h[i - 1] == '.' && ++dots == 2)
-			break;
-	if (dots == 0)
-		return NULL;
-	*outn = n - i;
-	return h + i;
-}
-
-/* Returns 1 when X-Fallback-Cookies must be sent (CONTRACT 2.5). */
-static int fallback_needed(const struct ctx *c)
-{
-	struct url_parts u;
-	const char *a, *b;
-	size_t an = 0, bn = 0;
-
-	if (c->origin == NULL || !val_url(c->origin, strlen(c->origin), &u))
-		return 1;
-	a = reg_domain(u.host, u.host_n, &an);
-	b = reg_domain(c->host, strlen(c->host), &bn);
-	return !(a && b && an == bn && strncasecmp(a, b, an) == 0);
-}
-
-/* Returns 1 when the origin host is allowed by a platform of the project;
- * web_only restricts to web types (for the CORS value). */
-static int origin_allowed(const struct ctx *c, const struct url_parts *u,
-    int web_only)
-{
-	int i, web_scheme;
-
-	if (c->proj == NULL)
-		return 0;
-	web_scheme = (u->scheme_n == 4 && strncasecmp(u->scheme, "http", 4) == 0) ||
-	    (u->scheme_n == 5 && strncasecmp(u->scheme, "https", 5) == 0);
-	for (i = 0; i < c->proj->nplatforms; i++) {
-		const struct platform *p = &c->proj->platforms[i];
-		int web = strcmp(p->type, "web") == 0 || strcmp(p->type, "flutter-web") == 0;
-		if (web && web_scheme && val_host_match(p->hostname,
-		    strlen(p->hostname), u->host, u->host_n))
-			return 1;
-		if (!web && !web_only && p->key[0] && strlen(p->key) == u->host_n &&
-		    strncmp(p->key, u->host, u->host_n) == 0)
-			return 1;
-	}
-	return 0;
-}
-
-/* Writes the CORS headers of actual responses (CONTRACT 3.2). */
-static void cors_headers(struct ctx *c)
-{
-	char val[600];
-	struct url_parts u;
-	const char *proto = c->https ? "https" : "http";
-
-	if (c->origin && val_url(c->origin, strlen(c->origin), &u) &&
-	    u.host_n < 256 && origin_allowed(c, &u, 1)) {
-		if (u.port >= 0)
-			snprintf(val, sizeof val, "%.*s://%.*s:%d", (int)u.scheme_n,
-			    u.scheme, (int)u.host_n, u.host, u.port);
-		else
-			snprintf(val, sizeof val, "%.*s://%.*s", (int)u.scheme_n,
-			    u.scheme, (int)u.host_n, u.host);
-	} else
-		snprintf(val, sizeof val, "%s://localhost", proto);
-	ctx_header(c, "Access-Control-Allow-Origin", val);
-	ctx_header(c, "Access-Control-Allow-Credentials", "true");
-	ctx_header(c, "Access-Control-Allow-Methods", "GET, POST, PUT, PATCH, DELETE");
-	ctx_header(c, "Access-Control-Allow-Headers", cors_allow_headers);
-	ctx_header(c, "Access-Control-Expose-Headers", "X-Appwrite-Session, X-Fallback-Cookies");
-}
-
-/* The platform name used in the unknown-origin message. */
-static const char *platform_name(const struct url_parts *u)
-{
-	static const struct { const char *scheme, *name; } map[] = {
-		{ "http", "Web" }, { "https", "Web" }, { "appwrite-ios", "iOS" },
-		{ "appwrite-android", "Android" }, { "appwrite-macos", "macOS" },
-		{ "appwrite-watchos", "watchOS" }, { "appwrite-tvos", "tvOS" },
-		{ "appwrite-windows", "Windows" }, { "appwrite-linux", "Linux" },
-	};
-	size_t i;
-
-	for (i = 0; i < sizeof map / sizeof map[0]; i++)
-		if (strlen(map[i].scheme) == u->scheme_n &&
-		    strncasecmp(map[i].scheme, u->scheme, u->scheme_n) == 0)
-			return map[i].name;
-	return NULL;
-}
-
-/* Origin check (CONTRACT 3.4). */
-static enum lk_err check_origin(struct ctx *c)
-{
-	struct url_parts u;
-	const char *m = c->r.method, *name;
-
-	if (strcmp(m, "GET") == 0 || c->origin == NULL || c->origin[0] == '\0' ||
-	    http_env(c->r.envp, "HTTP_X_APPWRITE_KEY") != NULL)
-		return LK_OK;
-	if (!val_url(c->origin, strlen(c->origin), &u) || u.host_n == 0)
-		return LK_OK;
-	if (origin_allowed(c, &u, 0))
-		return LK_OK;
-	if ((name = platform_name(&u)) == NULL)
-		return ctx_fail(c, E_UNKNOWN_ORIGIN, "Unsupported platform");
-	return ctx_fail(c, E_UNKNOWN_ORIGIN, "Invalid Origin. Register your new "
-	    "client (%.*s) as a new %s platform on your project console dashboard",
-	    (int)(u.host_n > 255 ? 255 : u.host_n), u.host, name);
-}
-
-/* ---- cookies ---- */
-
-/* Cookie name a_session_<project lower-cased> into out. */
-static void cookie_name(const struct ctx *c, char *out, size_t n, int legacy)
-{
-	size_t i, k;
-
-	k = (size_t)snprintf(out, n, "a_session_");
-	for (i = 0; c->proj->id[i] && k + 1 < n; i++)
-		out[k++] = (char)((c->proj->id[i] >= 'A' && c->proj->id[i] <= 'Z')
-		    ? c->proj->id[i] + 32 : c->proj->id[i]);
-	out[k] = '\0';
-	if (legacy)
-		snprintf(out + k, n - k, "_legacy");
-}
-
-/* Writes one Set-Cookie header. */
-static void set_cookie(struct ctx *c, const char *name, const char *value,
-    int64_t expire_ms, int samesite)
-{
-	char line[1400], date[64];
-	time_t t = (time_t)(expire_ms / 1000);
-	struct tm tm;
-	int domain = !(strcmp(c->host, "localhost") == 0 ||
-	    val_ip_literal(c->host, strlen(c->host)));
-	long long maxage = (expire_ms - c->now_ms) / 1000;
-
-	gmtime_r(&t, &tm);
-	strftime(date, sizeof date, "%a, %d %b %Y %H:%M:%S GMT", &tm);
-	snprintf(line, sizeof line, "%s=%s; Expires=%s; Max-Age=%lld; Path=/%s%s%s; HttpOnly%s",
-	    name, value, date, maxage < 0 ? 0 : maxage,
-	    domain ? "; Domain=." : "", domain ? c->host : "",
-	    c->https ? "; Secure" : "", samesite ? "; SameSite=None" : "");
-	ctx_header(c, "Set-Cookie", line);
-}
-
-void ctx_set_session_cookie(struct ctx *c, const char *token, int64_t expire_ms)
-{
-	char name[64], lname[80], enc[1024], fb[1200];
-	size_t i, k = 0;
-
-	/* percent-encode the base64 specials */
-	for (i = 0; token[i] && k + 4 < sizeof enc; i++) {
-		if (token[i] == '=' || token[i] == '+' || token[i] == '/')
-			k += (size_t)snprintf(enc + k, sizeof enc - k, "%%%02X",
-			    (unsigned char)token[i]);
-		else
-			enc[k++] = token[i];
-	}
-	enc[k] = '\0';
-	cookie_name(c, name, sizeof name, 0);
-	cookie_name(c, lname, sizeof lname, 1);
-	set_cookie(c, lname, enc, expire_ms, 0);
-	set_cookie(c, name, enc, expire_ms, 1);
-	if (fallback_needed(c)) {
-		snprintf(fb, sizeof fb, "{\"a_session_%s\":\"%s\"}", c->proj->id, token);
-		ctx_header(c, "X-Fallback-Cookies", fb);
-	}
-}
-
-void ctx_clear_session_cookie(struct ctx *c)
-{
-	char name[64], lname[80];
-
-	cookie_name(c, name, sizeof name, 0);
-	cookie_name(c, lname, sizeof lname, 1);
-	set_cookie(c, lname, "deleted", 1000, 0);
-	set_cookie(c, name, "deleted", 1000, 1);
-	if (fallback_needed(c))
-		ctx_header(c, "X-Fallback-Cookies", "[]");
-}
-
-/* ---- identity ---- */
-
-/* Decodes a session token (base64 JSON {"id","secret"}). Returns 1 when it
- * yields an id or a secret. */
-static int decode_token(struct ctx *c, const char *tok, size_t n,
-    const char **id, const char **secret)
-{
-	uint8_t *raw;
-	ssize_t rn;
-	struct jdoc d;
-	int t;
-
-	*id = *secret = NULL;
-	if (tok == NULL || n == 0 || n > 2048 || (raw = arena_alloc(c->a, n)) == NULL)
-		return 0;
-	rn = crypto_b64_decode(tok, n, raw, n, 0);
-	if (rn <= 0 || jdoc_parse(&d, c->a, (const char *)raw, (size_t)rn) != JE_OK ||
-	    d.t[0].type != JSMN_OBJECT)
-		return 0;
-	if ((t = jdoc_get(&d, 0, "id")) >= 0)
-		*id = jdoc_str(&d, t, c->a, NULL);
-	if ((t = jdoc_get(&d, 0, "secret")) >= 0)
-		*secret = jdoc_str(&d, t, c->a, NULL);
-	return (*id && **id) || (*secret && **secret);
-}
-
-/* Finds the session token in cookies, X-Appwrite-Session, then
- * X-Fallback-Cookies (CONTRACT 1.5 steps 1-3). */
-static int find_token(struct ctx *c, const char **id, const char **secret)
-{
-	char name[64], lname[80];
-	const char *cookies = http_env(c->r.envp, "HTTP_COOKIE");
-	const char *h;
-	struct str v;
-	struct jdoc d;
-	int t;
-
-	cookie_name(c, name, sizeof name, 0);
-	cookie_name(c, lname, sizeof lname, 1);
-	if (http_cookie(c->a, cookies, name, &v) || http_cookie(c->a, cookies, lname, &v))
-		if (decode_token(c, v.p, v.n, id, secret))
-			return 1;
-	if ((h = http_env(c->r.envp, "HTTP_X_APPWRITE_SESSION")) != NULL &&
-	    decode_token(c, h, strlen(h), id, secret))
-		return 1;
-	h = http_env(c->r.envp, "HTTP_X_FALLBACK_COOKIES");
-	if (h == NULL || strlen(h) > LK_MAX_HEADER ||
-	    jdoc_parse(&d, c->a, h, strlen(h)) != JE_OK || d.t[0].type != JSMN_OBJECT)
-		return 0;
-	snprintf(name, sizeof name, "a_session_%s", c->proj->id);
-	if ((t = jdoc_get(&d, 0, name)) < 0 || (h = jdoc_str(&d, t, c->a, NULL)) == NULL)
-		return 0;
-	return decode_token(c, h, strlen(h), id, secret);
-}
-
-/* Resolves the user from a session token. DB errors leave a guest. */
-static enum lk_err resolve_session(struct ctx *c)
-{
-	const char *id, *secret;
-	char hash[65], now[LK_DBTIME_LEN];
-	struct dbres r;
-	const char *stored;
-	enum db_rc rc;
-
-	if (!find_token(c, &id, &secret) || id == NULL || secret == NULL ||
-	    !val_key(id, strlen(id)) || strlen(secret) != LK_SESSION_SECRET_HEX)
-		return LK_OK;
-	crypto_sha256_hex(secret, strlen(secret), hash);
-	time_db(c->now_ms, now);
-	{
-		struct dbv a[] = { DVS(hash), DVS(c->proj->id), DVS(id), DVS(now) };
-		rc = db_exec(ST_AUTH_SESSION, a, 4, &r, c->a);
-	}
-	if (rc != DB_OK)
-		return rc == DB_DOWN ? E_SERVICE_UNAVAILABLE : E_GENERAL_SERVER_ERROR;
-	if (r.nrows != 1)
-		return LK_OK;
-	stored = db_cell(&r, 0, UC__N + SC_SECRET);
-	if (stored == NULL || strlen(stored) != 64 || !crypto_ct_eq(stored, hash, 64))
-		return LK_OK;
-	/* split the joined row into the user and session views */
-	c->user = r;
-	c->session = r;
-	c->session.cell = r.cell + UC__N;
-	c->session.len = r.len + UC__N;
-	c->have_user = c->have_session = 1;
-	return LK_OK;
-}
-
-/* Resolves X-Appwrite-JWT (CONTRACT 1.5 step 5, SECURITY.md 10). */
-static enum lk_err resolve_jwt(struct ctx *c, const char *tok)
-{
-	struct jwt_claims cl;
-	struct dbres r;
-	char now[LK_DBTIME_LEN];
-	enum db_rc rc;
-
-	if (jwt_verify(cfg.secret_key, strlen(cfg.secret_key), tok, strlen(tok),
-	    c->now_ms / 1000, c->a, &cl) < 0 ||
-	    (cl.project_id[0] && strcmp(cl.project_id, c->proj->id) != 0))
-		return E_USER_JWT_INVALID;
-	c->have_user = c->have_session = 0;
-	c->via_jwt = 1;
-	if (cl.user_id[0] == '\0')
-		return LK_OK;
-	{
-		struct dbv a[] = { DVS(c->proj->id), DVS(cl.user_id) };
-		rc = db_exec(ST_USER_GET, a, 2, &c->user, c->a);
-	}
-	if (rc != DB_OK)
-		return ctx_dberr(c, rc);
-	if (c->user.nrows != 1)
-		return LK_OK;
-	time_db(c->now_ms, now);
-	{
-		struct dbv a[] = { DVS(now), DVS(c->proj->id), DVS(cl.user_id), DVS(cl.session_id) };
-		rc = db_exec(ST_SESSION_ALIVE, a, 4, &r, c->a);
-	}
-	if (rc != DB_OK)
-		return ctx_dberr(c, rc);
-	/* the session must still exist and be unexpired */
-	if (r.nrows == 1 && db_cell(&r, 0, 0) && strcmp(db_cell(&r, 0, 0), "1") == 0)
-		c->have_user = 1;
-	return LK_OK;
-}
-
-/* Resolves X-Appwrite-Key (CONTRACT 1.6). */
-static enum lk_err resolve_key(struct ctx *c, const char *key)
-{
-	char hash[65], now[LK_DBTIME_LEN];
-	struct dbres r;
-	enum db_rc rc;
-
-	if (c->have_user || c->via_jwt)
-		return E_USER_KEY_AND_SESSION_SET;
-	crypto_sha256_hex(key, strlen(key), hash);
-	time_db(c->now_ms, now);
-	{
-		struct dbv a[] = { DVS(now), DVS(hash) };
-		rc = db_exec(ST_KEY_GET, a, 2, &r, c->a);
-	}
-	if (rc != DB_OK)
-		return ctx_dberr(c, rc);
-	if (r.nrows != 1 || strcmp(db_cell(&r, 0, 0), c->proj->id) != 0)
-		return E_USER_UNAUTHORIZED;
-	if (db_cell(&r, 0, 2) && strcmp(db_cell(&r, 0, 2), "1") == 0)
-		return E_PROJECT_KEY_EXPIRED;
-	c->via_key = 1;
-	c->key_scopes = db_cell(&r, 0, 1);
-	return LK_OK;
 }
 
 /* ---- checks ---- */
@@ -630,6 +279,29 @@ static void client_ip(struct ctx *c)
 	}
 }
 
+/* Returns the user agent as stored: at most LK_MAX_UA bytes of valid UTF-8
+ * (bytes of an invalid one become '?'), "UNKNOWN" when absent. */
+static const char *clean_ua(struct ctx *c, const char *ua)
+{
+	size_t n, i;
+	char *o;
+
+	if (ua == NULL || *ua == '\0')
+		return "UNKNOWN";
+	n = strlen(ua);
+	if (n <= LK_MAX_UA && val_utf8(ua, n))
+		return ua;
+	if (n > LK_MAX_UA)
+		n = LK_MAX_UA;
+	if ((o = arena_strndup(c->a, ua, n)) == NULL)
+		return "UNKNOWN";
+	if (!val_utf8(o, n))
+		for (i = 0; i < n; i++)
+			if ((unsigned char)o[i] >= 0x80)
+				o[i] = '?';
+	return o;
+}
+
 /* Fills host, protocol, origin and user agent. */
 static void request_facts(struct ctx *c)
 {
@@ -659,23 +331,7 @@ static void request_facts(struct ctx *c)
 	c->origin = http_env(c->r.envp, "HTTP_ORIGIN");
 	if (c->origin == NULL || c->origin[0] == '\0')
 		c->origin = http_env(c->r.envp, "HTTP_REFERER");
-	c->ua = http_env(c->r.envp, "HTTP_USER_AGENT");
-	if (c->ua == NULL || c->ua[0] == '\0')
-		c->ua = "UNKNOWN";
-}
-
-/* Answers a CORS preflight (CONTRACT 3.1). */
-static void preflight(struct ctx *c)
-{
-	const char *o = http_env(c->r.envp, "HTTP_ORIGIN");
-
-	c->status = 204;
-	buf_reset(c->body);
-	ctx_header(c, "Access-Control-Allow-Origin", o ? o : "");
-	ctx_header(c, "Access-Control-Allow-Credentials", "true");
-	ctx_header(c, "Access-Control-Allow-Methods", "GET, POST, PUT, PATCH, DELETE");
-	ctx_header(c, "Access-Control-Allow-Headers", cors_allow_headers);
-	ctx_header(c, "Access-Control-Expose-Headers", "X-Appwrite-Session, X-Fallback-Cookies");
+	c->ua = clean_ua(c, http_env(c->r.envp, "HTTP_USER_AGENT"));
 }
 
 /* Writes the Appwrite error body for e. */
@@ -749,18 +405,24 @@ static enum lk_err pipeline(struct ctx *c)
 
 	if ((e = resolve_project(c)) != LK_OK)
 		return e;
-	if ((e = check_origin(c)) != LK_OK)
+	if ((e = web_check_origin(c)) != LK_OK)
 		return e;
 	jwt = http_env(c->r.envp, "HTTP_X_APPWRITE_JWT");
 	if (c->proj == NULL)
 		return E_PROJECT_NOT_FOUND;
-	if ((e = resolve_session(c)) != LK_OK)
+	if ((e = ident_session(c)) != LK_OK)
 		return e;
-	if (jwt && *jwt && (e = resolve_jwt(c, jwt)) != LK_OK)
+	if (jwt && *jwt && (e = ident_jwt(c, jwt)) != LK_OK)
 		return e;
 	key = http_env(c->r.envp, "HTTP_X_APPWRITE_KEY");
-	if (key && *key && (e = resolve_key(c, key)) != LK_OK)
-		return e;
+	if (key && *key) {
+		const char *fua = http_env(c->r.envp, "HTTP_X_FORWARDED_USER_AGENT");
+		if ((e = ident_key(c, key)) != LK_OK)
+			return e;
+		/* SSR apps pass their visitor's agent; honoured for keys only */
+		if (fua && *fua)
+			c->ua = clean_ua(c, fua);
+	}
 	if (!c->via_key && !c->proj->service_account)
 		return E_SERVICE_DISABLED;
 	if ((e = check_scope(c)) != LK_OK)
@@ -824,7 +486,7 @@ void ctx_handle(struct ctx *c)
 	c->now_ms = time_now_ms();
 	request_facts(c);
 	if (strcmp(c->r.method, "OPTIONS") == 0) {
-		preflight(c);
+		web_preflight(c);
 		return;
 	}
 	ct = http_env(c->r.envp, "CONTENT_TYPE");
@@ -865,6 +527,6 @@ void ctx_handle(struct ctx *c)
 	}
 	if (c->rl_active)
 		rl_headers(c);
-	cors_headers(c);
+	web_cors_headers(c);
 	format_warning(c);
 }
