@@ -49,13 +49,14 @@ static const struct ckey keys[] = {
 #define NKEYS (sizeof keys / sizeof keys[0])
 
 /* Stores value v for key k; returns 0 or -1 with a message. */
-static int set_value(const struct ckey *k, const char *v, char *err, size_t errn)
+static int set_value(struct config *dst_cfg, const struct ckey *k, const char *v,
+    char *err, size_t errn)
 {
 	char *end;
 	long n;
 
 	if (k->type == CT_STR) {
-		char **dst = (char **)((char *)&cfg + k->off);
+		char **dst = (char **)((char *)dst_cfg + k->off);
 		if (k->min > 0 && strlen(v) < (size_t)k->min) {
 			snprintf(err, errn, "%s: must be at least %ld characters", k->name, k->min);
 			return -1;
@@ -74,7 +75,7 @@ static int set_value(const struct ckey *k, const char *v, char *err, size_t errn
 		    k->min, k->max);
 		return -1;
 	}
-	*(long *)((char *)&cfg + k->off) = n;
+	*(long *)((char *)dst_cfg + k->off) = n;
 	return 0;
 }
 
@@ -103,20 +104,28 @@ static char *trim(char *s)
 }
 
 /* Reads key = value lines from path. */
-static int load_file(const char *path, char *err, size_t errn)
+static int load_file(struct config *dst, const char *path, char *err, size_t errn)
 {
 	FILE *f = fopen(path, "r");
-	char line[1024];
+	char *line = NULL;
+	size_t cap = 0;
+	ssize_t got;
 	int lineno = 0, rc = 0;
 
 	if (f == NULL) {
 		snprintf(err, errn, "%s: cannot open", path);
 		return -1;
 	}
-	while (rc == 0 && fgets(line, sizeof line, f)) {
-		char *s = trim(line), *eq;
+	while (rc == 0 && (got = getline(&line, &cap, f)) >= 0) {
+		char *s, *eq;
 		const struct ckey *k;
 		lineno++;
+		if (got > 4096) {
+			snprintf(err, errn, "%s:%d: line too long", path, lineno);
+			rc = -1;
+			break;
+		}
+		s = trim(line);
 		if (*s == '\0' || *s == '#')
 			continue;
 		if ((eq = strchr(s, '=')) == NULL) {
@@ -130,21 +139,34 @@ static int load_file(const char *path, char *err, size_t errn)
 			rc = -1;
 			break;
 		}
-		rc = set_value(k, trim(eq + 1), err, errn);
+		rc = set_value(dst, k, trim(eq + 1), err, errn);
 	}
+	free(line);
 	fclose(f);
 	return rc;
 }
 
-int config_load(const char *file, char *err, size_t errn)
+/* Frees the strings of c and zeroes it. */
+static void config_clear(struct config *c)
+{
+	size_t i;
+
+	for (i = 0; i < NKEYS; i++)
+		if (keys[i].type == CT_STR)
+			free(*(char **)((char *)c + keys[i].off));
+	memset(c, 0, sizeof *c);
+}
+
+/* Fills c from defaults, the file and the environment. */
+static int config_build(struct config *c, const char *file, char *err, size_t errn)
 {
 	size_t i;
 	char env[64];
 
 	for (i = 0; i < NKEYS; i++)
-		if (keys[i].def && set_value(&keys[i], keys[i].def, err, errn) < 0)
+		if (keys[i].def && set_value(c, &keys[i], keys[i].def, err, errn) < 0)
 			return -1;
-	if (file && load_file(file, err, errn) < 0)
+	if (file && load_file(c, file, err, errn) < 0)
 		return -1;
 	for (i = 0; i < NKEYS; i++) {
 		const char *v;
@@ -152,24 +174,38 @@ int config_load(const char *file, char *err, size_t errn)
 		snprintf(env, sizeof env, "LATCHKEY_%s", keys[i].name);
 		for (j = 9; env[j]; j++)
 			env[j] = (char)toupper((unsigned char)env[j]);
-		if ((v = getenv(env)) != NULL && set_value(&keys[i], v, err, errn) < 0)
+		if ((v = getenv(env)) != NULL && set_value(c, &keys[i], v, err, errn) < 0)
 			return -1;
 	}
 	for (i = 0; i < NKEYS; i++)
-		if (keys[i].required &&
-		    *(char **)((char *)&cfg + keys[i].off) == NULL) {
+		if (keys[i].required && *(char **)((char *)c + keys[i].off) == NULL) {
 			snprintf(err, errn, "%s is required (in the file, or the"
 			    " LATCHKEY_ environment variable of that name)", keys[i].name);
 			return -1;
 		}
-	if (cfg.workers == 0) {
+	if (c->workers == 0) {
 		long n = sysconf(_SC_NPROCESSORS_ONLN);
-		cfg.workers = n > 0 ? n : 1;
+		c->workers = n > 0 ? n : 1;
 	}
-	if (cfg.listen && *cfg.listen == '\0') {
-		free(cfg.listen);
-		cfg.listen = NULL;
+	if (c->listen && *c->listen == '\0') {
+		free(c->listen);
+		c->listen = NULL;
 	}
+	return 0;
+}
+
+int config_load(const char *file, char *err, size_t errn)
+{
+	struct config next;
+
+	/* build aside: a failed reload leaves the running configuration whole */
+	memset(&next, 0, sizeof next);
+	if (config_build(&next, file, err, errn) < 0) {
+		config_clear(&next);
+		return -1;
+	}
+	config_clear(&cfg);
+	cfg = next;
 	return 0;
 }
 

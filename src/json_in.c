@@ -57,15 +57,6 @@ static int valid_primitive(const char *js, const jsmntok_t *t)
 	return is_json_number(s, n);
 }
 
-/* Returns 1 when only JSON whitespace is in s[from..n). */
-static int only_space(const char *s, size_t from, size_t n)
-{
-	for (; from < n; from++)
-		if (s[from] != ' ' && s[from] != '\t' && s[from] != '\n' &&
-		    s[from] != '\r')
-			return 0;
-	return 1;
-}
 
 
 /* Skips JSON whitespace from *i. */
@@ -181,43 +172,50 @@ static enum jerr json_grammar(const char *s, size_t n)
 enum jerr jdoc_parse(struct jdoc *d, struct arena *a, const char *js, size_t len)
 {
 	jsmn_parser p;
-	unsigned char *depth;
-	int r, i;
+	enum jerr g;
+	size_t i = 0;
+	int r, k;
 
 	d->js = js;
 	d->len = len;
 	d->n = 0;
-	if ((r = (int)json_grammar(js, len)) != JE_OK)
-		return (enum jerr)r;
-	d->t = arena_alloc(a, sizeof(jsmntok_t) * LK_MAX_JSON_TOKENS);
-	depth = arena_alloc(a, LK_MAX_JSON_TOKENS);
-	if (d->t == NULL || depth == NULL)
-		return JE_NOMEM;
+	d->t = NULL;
+	/* the full grammar first: one value, nothing after it, depth capped */
+	if ((g = json_grammar(js, len)) != JE_OK)
+		return g;
+	skip_ws(js, len, &i);
+	if (js[i] != '{' && js[i] != '[') {
+		/* a lone scalar: one token (jsmn's strict mode wants a delimiter
+		 * after a primitive) */
+		size_t e = len;
+		while (e > i && strchr(" \t\r\n", js[e - 1]))
+			e--;
+		if ((d->t = arena_alloc(a, sizeof(jsmntok_t))) == NULL)
+			return JE_NOMEM;
+		d->t[0].type = js[i] == '"' ? JSMN_STRING : JSMN_PRIMITIVE;
+		d->t[0].start = (int)(js[i] == '"' ? i + 1 : i);
+		d->t[0].end = (int)(js[i] == '"' ? e - 1 : e);
+		d->t[0].size = 0;
+		d->t[0].parent = -1;
+		d->n = 1;
+		return JE_OK;
+	}
+	/* count, then allocate exactly what the document needs */
 	jsmn_init(&p);
-	r = jsmn_parse(&p, js, len, d->t, LK_MAX_JSON_TOKENS);
-	if (r == JSMN_ERROR_NOMEM)
-		return JE_TOO_BIG;
+	r = jsmn_parse(&p, js, len, NULL, 0);
 	if (r <= 0)
 		return JE_SYNTAX;
-	d->n = r;
-	/* exactly one top-level value, nothing but whitespace after it */
-	if (jdoc_skip(d, 0) != r || !only_space(js, (size_t)d->t[0].end, len))
+	if (r > LK_MAX_JSON_TOKENS)
+		return JE_TOO_BIG;
+	if ((d->t = arena_alloc(a, sizeof(jsmntok_t) * (size_t)r)) == NULL)
+		return JE_NOMEM;
+	jsmn_init(&p);
+	if (jsmn_parse(&p, js, len, d->t, (unsigned)r) != r)
 		return JE_SYNTAX;
-	for (i = 0; i < r; i++) {
-		const jsmntok_t *t = &d->t[i];
-		if (t->start < 0 || t->end < t->start)
+	d->n = r;
+	for (k = 0; k < r; k++)
+		if (d->t[k].type == JSMN_PRIMITIVE && !valid_primitive(js, &d->t[k]))
 			return JE_SYNTAX;
-		if (t->type == JSMN_PRIMITIVE && !valid_primitive(js, t))
-			return JE_SYNTAX;
-		/* parents precede children, so depth is known */
-		depth[i] = t->parent < 0 ? 1 : (unsigned char)(depth[t->parent] + 1);
-		if (depth[i] > LK_MAX_JSON_DEPTH)
-			return JE_DEPTH;
-		/* object keys must be strings with exactly one value */
-		if (t->parent >= 0 && d->t[t->parent].type == JSMN_OBJECT &&
-		    (t->type != JSMN_STRING || t->size != 1))
-			return JE_SYNTAX;
-	}
 	return JE_OK;
 }
 

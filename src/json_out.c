@@ -30,7 +30,7 @@ static void jw_sep(struct jw *w)
 static void jw_open(struct jw *w, char c)
 {
 	jw_sep(w);
-	if (w->depth + 1 >= LK_MAX_JSON_DEPTH) {
+	if (w->depth >= LK_MAX_JSON_DEPTH) {
 		w->b->err = 1;
 		return;
 	}

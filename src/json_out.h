@@ -14,7 +14,7 @@
 struct jw {
 	struct buf *b;                          /* destination, not owned */
 	int depth;                              /* open scopes */
-	unsigned char first[LK_MAX_JSON_DEPTH]; /* 1 while a scope has no member yet */
+	unsigned char first[LK_MAX_JSON_DEPTH + 1]; /* 1 while a scope has no member yet */
 	int after_key;                          /* 1 right after jw_key() */
 };
 

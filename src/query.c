@@ -75,10 +75,14 @@ static int parse_one(struct arena *a, const char *s, size_t n,
 	if (strcmp(method, "limit") == 0 || strcmp(method, "offset") == 0) {
 		long v = nv == 1 ? int_value(&d, tv + 1) : -1;
 		int lim = method[0] == 'l';
-		if (v < (lim ? 1 : 0) || (lim && v > 5000)) {
-			snprintf(err, errn, "Invalid %s: Value must be a valid range "
-			    "between %d and %s", lim ? "limit" : "offset", lim ? 1 : 0,
-			    lim ? "5,000" : "5,000");
+		if (lim && (v < 1 || v > 5000)) {
+			snprintf(err, errn, "Invalid limit: Value must be a valid range "
+			    "between 1 and 5,000");
+			return -1;
+		}
+		if (!lim && v < 0) {
+			snprintf(err, errn, "Invalid offset: Value must be a valid "
+			    "integer of 0 or more");
 			return -1;
 		}
 		if (lim)

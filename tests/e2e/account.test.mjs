@@ -200,6 +200,20 @@ describe('profile validation (raw)', () => {
     }
   });
 
+  it('PATCH /account/phone on an anonymous account sets the password too (conversion, E07)', async () => {
+    const s = await anonymous();
+    const phone = `+4930${String(Math.floor(Math.random() * 1e8)).padStart(8, '0')}`;
+    const password = strongPassword();
+    const res = await api('PATCH', '/account/phone', { auth: s, json: { phone, password } });
+    assert.equal(res.status, 200, res.text);
+    assert.notEqual(assertAccount(res.body, { phone }).passwordUpdate, '');
+    assertError(await api('PATCH', '/account/email', { auth: s, json: { email: uniqueEmail(), password: strongPassword() } }),
+      401, 'user_invalid_credentials');
+    const email = uniqueEmail('phoneconv');
+    assert.equal((await api('PATCH', '/account/email', { auth: s, json: { email, password } })).status, 200);
+    await signIn({ email, password });
+  });
+
   it('PATCH /account/password: oldPassword shorter than 8 is 400', async () => {
     const { session } = await newSignedIn();
     assertError(await api('PATCH', '/account/password', { auth: session, json: { password: strongPassword(), oldPassword: 'short' } }),

@@ -113,6 +113,24 @@ describe('presenting a session', () => {
     }
   });
 
+  it('lookup order: a decodable cookie is used even when stale; headers are read only without one', async () => {
+    // spec/CONTRACT.md 1.5: cookie, then _legacy, then X-Appwrite-Session, then X-Fallback-Cookies; a
+    // present cookie with an id/secret shadows the headers even if it no longer authenticates.
+    const { user, session } = await newSignedIn();
+    const name = cookieName();
+    const stale = Buffer.from(JSON.stringify({ id: user.id, secret: 'b'.repeat(256) })).toString('base64');
+    assertError(await whoami({ headers: { Cookie: `${name}=${encodeURIComponent(stale)}`,
+      'X-Appwrite-Session': session.token } }), 401, 'general_unauthorized_scope');
+    const legacyWins = await whoami({ headers: { Cookie: `${name}_legacy=${encodeURIComponent(session.token)}`,
+      'X-Appwrite-Session': stale } });
+    assert.equal(legacyWins.status, 200, legacyWins.text);
+    const headerWins = await whoami({ headers: { 'X-Appwrite-Session': session.token,
+      'X-Fallback-Cookies': JSON.stringify({ [`a_session_${PROJECT}`]: stale }) } });
+    assert.equal(headerWins.status, 200, headerWins.text);
+    const lower = await whoami({ headers: { Cookie: `${name}=${session.token.replace(/=/g, '%3d')}` } });
+    assert.equal(lower.status, 200, `lower-case percent escapes: ${lower.text}`);
+  });
+
   it('a valid cookie wins over a stale X-Fallback-Cookies', async () => {
     const { user, session } = await newSignedIn();
     const res = await whoami({ auth: session, headers: { 'X-Fallback-Cookies': '[]' } });

@@ -45,6 +45,25 @@ describe('creating sessions', () => {
       status: true });
   });
 
+  it('device fields come from the User-Agent (spec/CONTRACT.md 9.4 examples), on the session and its log', async () => {
+    const user = await signUp();
+    const chrome = 'Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) ' +
+      'Chrome/70.0.3538.77 Safari/537.36';
+    const res = await api('POST', '/account/sessions/email', { headers: { 'User-Agent': chrome },
+      json: { email: user.email, password: user.password } });
+    assert.equal(res.status, 201, res.text);
+    const expected = { osCode: 'WIN', osName: 'Windows', osVersion: '10', clientType: 'browser', clientCode: 'CH',
+      clientName: 'Chrome', clientVersion: '70.0', clientEngine: 'Blink', deviceName: 'desktop', deviceBrand: '',
+      deviceModel: '' };
+    assertSession(res.body, expected);
+    const logs = await api('GET', '/account/logs', { auth: sessionFrom(res) });
+    assert.equal(logs.body.logs[0].event, 'session.create');
+    for (const [k, v] of Object.entries(expected)) assert.equal(logs.body.logs[0][k], v, `Log.${k}`);
+    const cli = await api('POST', '/account/sessions/anonymous', { headers: { 'User-Agent': 'AppwriteCLI/4.1.0 (Linux; x64)' } });
+    assert.equal(cli.status, 201, cli.text);
+    assertSession(cli.body, { clientType: 'desktop', clientCode: 'cli', clientName: 'Appwrite CLI', clientVersion: '4.1.0' });
+  });
+
   it('a session is tied to its user: the token of one user never authenticates as another', async () => {
     const a = await newSignedIn();
     const b = await newSignedIn();
@@ -227,6 +246,17 @@ describe('JWT', () => {
     const { jwt } = (await api('POST', '/account/jwts', { auth: session, json: {} })).body;
     await api('PATCH', '/account/status', { auth: session, json: {} });
     assertError(await whoami({ jwt }), 401, 'user_blocked');
+  });
+
+  it('with a JWT, `current` names no session (404) but sessions can be ended by id', async () => {
+    const { session } = await newSignedIn();
+    const { jwt } = (await api('POST', '/account/jwts', { auth: session, json: {} })).body;
+    assertError(await api('PATCH', '/account/sessions/current', { jwt, json: {} }), 404, 'user_session_not_found');
+    assertError(await api('DELETE', '/account/sessions/current', { jwt, json: {} }), 404, 'user_session_not_found');
+    const res = await api('DELETE', `/account/sessions/${session.id}`, { jwt, json: {} });
+    assert.equal(res.status, 204, res.text);
+    assert.deepEqual(res.cookies, [], 'not the caller\'s current session: no cookie clearing');
+    assertError(await whoami({ auth: session }), 401, 'general_unauthorized_scope');
   });
 
   it('an anonymous session can mint a JWT too', async () => {
