@@ -48,7 +48,8 @@ LK_PROJECT=demo
 # shellcheck disable=SC2034 # used by scripts/run and scripts/test
 LK_PACKAGES=(libfcgi-dev libfcgi-bin spawn-fcgi lighttpd nginx mariadb-server
 	libmariadb-dev libargon2-dev libjsmn-dev check autoconf automake libtool
-	pkg-config libcurl4-openssl-dev libssl-dev wrk gcc make curl john-data)
+	pkg-config libcurl4-openssl-dev libssl-dev wrk gcc make curl john-data
+	valgrind)
 
 # LATCHKEY_* variables that only the scripts use.  They are kept out of the
 # daemon's environment, where LATCHKEY_<KEY> overrides configuration keys.
