@@ -69,14 +69,8 @@ static int has_personal_data(const char *pw, const char *uid, const char *email,
 
 enum lk_err h_account_get(struct ctx *c)
 {
-	struct dbres t;
-	struct dbv a[] = { DVS(c->proj->id), DVS(ctx_ucol(c, UC_ID)) };
-	enum db_rc rc;
-
-	if ((rc = db_exec(ST_TARGETS_BY_USER, a, 2, &t, c->a)) != DB_OK)
-		return ctx_dberr(c, rc);
 	ctx_json(c, 200);
-	model_account(&c->w, &c->user, 0, &t);
+	model_account(&c->w, &c->user, 0, c->a);
 	return LK_OK;
 }
 

@@ -1,6 +1,7 @@
 /* model.c: response models (see model.h). */
 #include <string.h>
 
+#include "json_in.h"
 #include "model.h"
 #include "ua.h"
 
@@ -39,30 +40,10 @@ void model_prefs(struct jw *w, const struct dbres *u, int row)
 	jw_raw(w, v, strlen(v));
 }
 
-/* Writes one Target of ST_TARGETS_BY_USER. */
-static void model_target(struct jw *w, const struct dbres *t, int row, const char *uid)
+void model_account(struct jw *w, const struct dbres *u, int row, struct arena *a)
 {
-	jw_obj(w);
-	jw_kstr(w, "$id", cell(t, row, 0));
-	jw_kstr(w, "$createdAt", cell(t, row, 1));
-	jw_kstr(w, "$updatedAt", cell(t, row, 2));
-	jw_kstr(w, "name", cell(t, row, 3));
-	jw_kstr(w, "userId", uid);
-	jw_key(w, "providerId");
-	if (db_cell(t, row, 4))
-		jw_strc(w, db_cell(t, row, 4));
-	else
-		jw_null(w);
-	jw_kstr(w, "providerType", cell(t, row, 5));
-	jw_kstr(w, "identifier", cell(t, row, 6));
-	kbool(w, "expired", t, row, 7);
-	jw_obj_end(w);
-}
-
-void model_account(struct jw *w, const struct dbres *u, int row,
-    const struct dbres *targets)
-{
-	int i;
+	const char *tg = db_cell(u, row, UC_TARGETS);
+	struct jdoc d;
 
 	jw_obj(w);
 	jw_kstr(w, "$id", cell(u, row, UC_ID));
@@ -81,10 +62,10 @@ void model_account(struct jw *w, const struct dbres *u, int row,
 	jw_key(w, "prefs");
 	model_prefs(w, u, row);
 	jw_key(w, "targets");
-	jw_arr(w);
-	for (i = 0; targets && i < targets->nrows; i++)
-		model_target(w, targets, i, cell(u, row, UC_ID));
-	jw_arr_end(w);
+	if (tg && jdoc_parse(&d, a, tg, strlen(tg)) == JE_OK && d.t[0].type == JSMN_ARRAY)
+		jdoc_emit(&d, 0, w, a);
+	else
+		jw_raw(w, "[]", 2);
 	jw_kstr(w, "accessedAt", cell(u, row, UC_ACCESSED));
 	jw_obj_end(w);
 }
@@ -177,16 +158,15 @@ void model_identity(struct jw *w, const struct dbres *r, int row)
 
 enum lk_err model_reply_account(struct ctx *c, const char *uid, int status)
 {
-	struct dbres u, t;
+	struct dbres u;
 	struct dbv a[] = { DVS(c->proj->id), DVS(uid) };
 	enum db_rc rc;
 
-	if ((rc = db_exec(ST_USER_GET, a, 2, &u, c->a)) != DB_OK ||
-	    (rc = db_exec(ST_TARGETS_BY_USER, a, 2, &t, c->a)) != DB_OK)
+	if ((rc = db_exec(ST_USER_GET, a, 2, &u, c->a)) != DB_OK)
 		return ctx_dberr(c, rc);
 	if (u.nrows != 1)
 		return E_USER_NOT_FOUND;
 	ctx_json(c, status);
-	model_account(&c->w, &u, 0, &t);
+	model_account(&c->w, &u, 0, c->a);
 	return LK_OK;
 }

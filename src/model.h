@@ -6,9 +6,8 @@
 #include "ctx.h"
 #include "db.h"
 
-/* Account: user row `row` of u, plus targets (ST_TARGETS_BY_USER rows). */
-void model_account(struct jw *w, const struct dbres *u, int row,
-    const struct dbres *targets);
+/* Account: user row `row` of u (USER_COLS, targets included). */
+void model_account(struct jw *w, const struct dbres *u, int row, struct arena *a);
 /* Session: row of s (SC_ columns). current: the caller's session.
  * secret: the session token for privileged callers, else NULL ("" sent). */
 void model_session(struct jw *w, const struct dbres *s, int row, int current,
@@ -20,8 +19,7 @@ void model_identity(struct jw *w, const struct dbres *r, int row);
 /* Prefs object of user row (raw stored JSON, "{}" when empty). */
 void model_prefs(struct jw *w, const struct dbres *u, int row);
 
-/* Loads the user and their targets again and writes the Account as the
- * whole response (status). */
+/* Loads the user again and writes the Account as the whole response. */
 enum lk_err model_reply_account(struct ctx *c, const char *uid, int status);
 
 #endif
