@@ -20,6 +20,24 @@ enum lk_err h_account_logs(struct ctx *c);
 enum lk_err h_account_identities(struct ctx *c);
 enum lk_err h_account_identity_delete(struct ctx *c);
 enum lk_err h_account_jwt(struct ctx *c);
+/* 1 when pw matches a hash of the password-history JSON array hist. */
+int account_in_history(struct ctx *c, const char *hist, const char *pw);
+/* hist with hash appended, keeping the last n entries (arena), or NULL. */
+char *account_history_push(struct ctx *c, const char *hist, const char *hash, int n);
+
+/* api_tokens.c */
+enum lk_err h_tokens_email(struct ctx *c);
+enum lk_err h_tokens_magic_url(struct ctx *c);
+enum lk_err h_tokens_phone(struct ctx *c);
+enum lk_err h_sessions_token(struct ctx *c);
+
+/* api_verify.c */
+enum lk_err h_recovery_create(struct ctx *c);
+enum lk_err h_recovery_update(struct ctx *c);
+enum lk_err h_verification_create(struct ctx *c);
+enum lk_err h_verification_update(struct ctx *c);
+enum lk_err h_verification_phone_create(struct ctx *c);
+enum lk_err h_verification_phone_update(struct ctx *c);
 
 /* api_sessions.c */
 enum lk_err h_sessions_list(struct ctx *c);
@@ -29,6 +47,12 @@ enum lk_err h_sessions_email(struct ctx *c);
 enum lk_err h_sessions_get(struct ctx *c);
 enum lk_err h_sessions_update(struct ctx *c);
 enum lk_err h_sessions_delete(struct ctx *c);
+/* Creates a session for uid, running extra(extra_arg) first in the same
+ * transaction (a user insert, a token consumption); sets the cookies and
+ * answers 201 with the Session (CONTRACT 1.8, 2.4). */
+enum lk_err session_issue(struct ctx *c, const char *uid, const char *provider,
+    const char *provider_uid, const char *factors, enum db_rc (*extra)(void *),
+    void *extra_arg);
 /* Deletes the user's sessions beyond the project's maxSessions, oldest first. */
 void session_trim(struct ctx *c, const char *uid);
 

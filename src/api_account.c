@@ -93,12 +93,12 @@ static enum db_rc create_tx(void *arg)
 	char tid[21];
 	enum db_rc rc;
 	struct dbv u[] = { DVS(t->c->proj->id), DVS(t->uid), DVS(t->name),
-	    DVS(t->email), DVS(t->hash), DVS("argon2"), DVS(pw_options_json()),
+	    DVS(t->email), DVNULL, DVS(t->hash), DVS("argon2"), DVS(pw_options_json()),
 	    DVS(t->history), DVS(t->now), DVS(t->now), DVS(t->now), DVS(t->now),
 	    DVS(t->now) };
 
 	t->dup = 0;
-	if ((rc = db_exec(ST_USER_INSERT, u, 13, NULL, t->c->a)) != DB_OK) {
+	if ((rc = db_exec(ST_USER_INSERT, u, 14, NULL, t->c->a)) != DB_OK) {
 		t->dup = rc == DB_DUP;
 		return rc;
 	}
@@ -323,7 +323,7 @@ enum lk_err h_account_phone(struct ctx *c)
 }
 
 /* Returns 1 when pw matches one of the hashes of the JSON array hist. */
-static int in_history(struct ctx *c, const char *hist, const char *pw)
+int account_in_history(struct ctx *c, const char *hist, const char *pw)
 {
 	struct jdoc d;
 	int i;
@@ -341,7 +341,7 @@ static int in_history(struct ctx *c, const char *hist, const char *pw)
 }
 
 /* Builds the new history JSON: old entries plus hash, keeping the last n. */
-static char *history_push(struct ctx *c, const char *hist, const char *hash, int n)
+char *account_history_push(struct ctx *c, const char *hist, const char *hash, int n)
 {
 	struct buf b;
 	struct jw w;
@@ -411,7 +411,7 @@ enum lk_err h_account_password(struct ctx *c)
 	if (*ctx_ucol(c, UC_PASSWORD_UPDATE) && *ctx_ucol(c, UC_PASSWORD) &&
 	    (old == NULL || !pw_verify(ctx_ucol(c, UC_PASSWORD), old, strlen(old))))
 		return E_USER_INVALID_CREDENTIALS;
-	if (c->proj->pw_history > 0 && in_history(c, hist, pw))
+	if (c->proj->pw_history > 0 && account_in_history(c, hist, pw))
 		return E_PASSWORD_RECENTLY_USED;
 	if (c->proj->personal_data && has_personal_data(pw, ctx_ucol(c, UC_ID),
 	    ctx_ucol(c, UC_EMAIL), ctx_ucol(c, UC_NAME), ctx_ucol(c, UC_PHONE)))
@@ -419,7 +419,7 @@ enum lk_err h_account_password(struct ctx *c)
 	if (pw_hash(pw, strlen(pw), hash) < 0)
 		return E_GENERAL_SERVER_ERROR;
 	time_db(c->now_ms, now);
-	t = (struct pw_tx){ c, hash, history_push(c, hist, hash, c->proj->pw_history), now };
+	t = (struct pw_tx){ c, hash, account_history_push(c, hist, hash, c->proj->pw_history), now };
 	if (t.history == NULL)
 		return E_GENERAL_SERVER_ERROR;
 	if ((rc = db_tx(pw_tx, &t)) != DB_OK)

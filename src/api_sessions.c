@@ -17,7 +17,8 @@
 struct sess_tx {
 	struct ctx *c;           /* request */
 	const char *uid;         /* owner */
-	int new_user;            /* 1: insert a password-less user first */
+	enum db_rc (*extra)(void *arg); /* runs first in the same transaction, or NULL */
+	void *extra_arg;         /* its argument */
 	const char *provider;    /* email, anonymous, ... */
 	const char *provider_uid;/* email for email sessions, else "" */
 	const char *factors;     /* JSON array */
@@ -36,13 +37,8 @@ static enum db_rc sess_tx(void *arg)
 	char created6[40];
 	enum db_rc rc;
 
-	if (t->new_user) {
-		struct dbv u[] = { DVS(c->proj->id), DVS(t->uid), DVS(""), DVNULL,
-		    DVNULL, DVNULL, DVNULL, DVS("[]"), DVNULL, DVS(t->now),
-		    DVS(t->now), DVS(t->now), DVS(t->now) };
-		if ((rc = db_exec(ST_USER_INSERT, u, 13, NULL, c->a)) != DB_OK)
-			return rc;
-	}
+	if (t->extra && (rc = t->extra(t->extra_arg)) != DB_OK)
+		return rc;
 	/* sub-millisecond digits keep creation order stable within one
 	 * millisecond; the millisecond part stays the request time */
 	{
@@ -66,10 +62,9 @@ static enum db_rc sess_tx(void *arg)
 	return rc;
 }
 
-/* Creates a session for uid (and, with new_user, the user), sets the
- * cookies and answers 201 with the Session (CONTRACT 1.8, 2.4). */
-static enum lk_err session_issue(struct ctx *c, const char *uid, int new_user,
-    const char *provider, const char *provider_uid, const char *factors)
+enum lk_err session_issue(struct ctx *c, const char *uid, const char *provider,
+    const char *provider_uid, const char *factors, enum db_rc (*extra)(void *),
+    void *extra_arg)
 {
 	char secret[LK_SESSION_SECRET_HEX + 1], token[1024], json[600];
 	uint8_t *bj;
@@ -82,7 +77,8 @@ static enum lk_err session_issue(struct ctx *c, const char *uid, int new_user,
 	memset(&t, 0, sizeof t);
 	t.c = c;
 	t.uid = uid;
-	t.new_user = new_user;
+	t.extra = extra;
+	t.extra_arg = extra_arg;
 	t.provider = provider;
 	t.provider_uid = provider_uid;
 	t.factors = factors;
@@ -133,9 +129,31 @@ void session_trim(struct ctx *c, const char *uid)
 	}
 }
 
+/* The anonymous user: no email, phone, password or name. */
+struct anon_user {
+	struct ctx *c;   /* request */
+	const char *uid; /* new user ID */
+};
+
+/* Inserts the anonymous user (inside the session transaction). */
+static enum db_rc anon_insert(void *arg)
+{
+	struct anon_user *u = arg;
+	char now[LK_DBTIME_LEN];
+
+	time_db(u->c->now_ms, now);
+	{
+		struct dbv a[] = { DVS(u->c->proj->id), DVS(u->uid), DVS(""), DVNULL,
+		    DVNULL, DVNULL, DVNULL, DVNULL, DVS("[]"), DVNULL, DVS(now),
+		    DVS(now), DVS(now), DVS(now) };
+		return db_exec(ST_USER_INSERT, a, 14, NULL, u->c->a);
+	}
+}
+
 enum lk_err h_sessions_anonymous(struct ctx *c)
 {
 	char uid[21];
+	struct anon_user au;
 	struct dbres r;
 	struct dbv a[] = { DVS(c->proj->id) };
 	enum db_rc rc;
@@ -149,7 +167,10 @@ enum lk_err h_sessions_anonymous(struct ctx *c)
 	}
 	if (crypto_unique_id(uid) < 0)
 		return E_GENERAL_SERVER_ERROR;
-	if ((e = session_issue(c, uid, 1, "anonymous", "", "[\"anonymous\"]")) != LK_OK)
+	au.c = c;
+	au.uid = uid;
+	if ((e = session_issue(c, uid, "anonymous", "", "[\"anonymous\"]", anon_insert,
+	    &au)) != LK_OK)
 		return e;
 	ctx_audit(c, c->new_session_uid, "", "");
 	return LK_OK;
@@ -185,8 +206,8 @@ enum lk_err h_sessions_email(struct ctx *c)
 		return E_USER_INVALID_CREDENTIALS;
 	if (strcmp(db_cell(&u, 0, UC_STATUS), "1") != 0)
 		return E_USER_BLOCKED;
-	if ((e = session_issue(c, db_cell(&u, 0, UC_ID), 0, "email", email,
-	    "[\"password\"]")) != LK_OK)
+	if ((e = session_issue(c, db_cell(&u, 0, UC_ID), "email", email,
+	    "[\"password\"]", NULL, NULL)) != LK_OK)
 		return e;
 	ctx_audit(c, db_cell(&u, 0, UC_ID), email, db_cell(&u, 0, UC_NAME));
 	return LK_OK;

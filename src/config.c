@@ -45,6 +45,22 @@ static const struct ckey keys[] = {
 	{ "pidfile",         CT_STR, O(pidfile),         0, 0, NULL, 0 },
 	{ "schema_dir",      CT_STR, O(schema_dir),      1, 0, LK_SCHEMA_DIR, 0 },
 	{ "password_dictionary", CT_STR, O(password_dictionary), 0, 0, "/usr/share/john/password.lst", 0 },
+	{ "smtp_host",       CT_STR, O(smtp_host),       0, 0, "", 0 },
+	{ "smtp_port",       CT_INT, O(smtp_port),       0, 65535, "0", 0 },
+	{ "smtp_tls",        CT_STR, O(smtp_tls),        0, 0, "none", 0 },
+	{ "smtp_username",   CT_STR, O(smtp_username),   0, 0, "", 0 },
+	{ "smtp_password",   CT_STR, O(smtp_password),   0, 0, "", 0 },
+	{ "smtp_sender_email", CT_STR, O(smtp_sender_email), 0, 0, "latchkey@localhost", 0 },
+	{ "smtp_sender_name", CT_STR, O(smtp_sender_name), 0, 0, "latchkey", 0 },
+	{ "smtp_reply_to",   CT_STR, O(smtp_reply_to),   0, 0, "", 0 },
+	{ "sms_provider",    CT_STR, O(sms_provider),    0, 0, "", 0 },
+	{ "sms_from",        CT_STR, O(sms_from),        0, 0, "", 0 },
+	{ "sms_user",        CT_STR, O(sms_user),        0, 0, "", 0 },
+	{ "sms_secret",      CT_STR, O(sms_secret),      0, 0, "", 0 },
+	{ "sms_template_id", CT_STR, O(sms_template_id), 0, 0, "", 0 },
+	{ "sms_url",         CT_STR, O(sms_url),         0, 0, "", 0 },
+	{ "sms_webhook",     CT_STR, O(sms_webhook),     0, 0, "", 0 },
+	{ "delivery",        CT_INT, O(delivery),        0, 1, "1", 0 },
 };
 #define NKEYS (sizeof keys / sizeof keys[0])
 

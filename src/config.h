@@ -28,6 +28,22 @@ struct config {
 	char *pidfile;         /* master pid file, NULL for none */
 	char *schema_dir;      /* migrations directory */
 	char *password_dictionary; /* common-password list, one per line */
+	char *smtp_host;       /* server-wide SMTP host, "" = no mail */
+	long smtp_port;        /* 0 = default for the TLS mode */
+	char *smtp_tls;        /* none, starttls or tls */
+	char *smtp_username;   /* AUTH user */
+	char *smtp_password;   /* AUTH password (secret) */
+	char *smtp_sender_email; /* From address */
+	char *smtp_sender_name;  /* From name */
+	char *smtp_reply_to;   /* Reply-To, "" = none */
+	char *sms_provider;    /* server-wide SMS provider, "" = none */
+	char *sms_from;        /* sender */
+	char *sms_user;        /* provider account/user */
+	char *sms_secret;      /* provider secret */
+	char *sms_template_id; /* MSG91 template */
+	char *sms_url;         /* webhook URL / base URL override */
+	char *sms_webhook;     /* shorthand: provider webhook with this URL */
+	long delivery;         /* 1: run the delivery process */
 };
 
 extern struct config cfg;

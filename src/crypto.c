@@ -380,3 +380,62 @@ out:
 		crypto_wipe(out, o);
 	return rc;
 }
+
+/* Derives the AES-256 key from the configured key string. */
+static void seal_key(const char *key, uint8_t k[32])
+{
+	crypto_sha256(key, strlen(key), k);
+}
+
+ssize_t crypto_seal(const char *key, const uint8_t *in, size_t n, uint8_t *out,
+    size_t outcap)
+{
+	EVP_CIPHER_CTX *x = NULL;
+	uint8_t k[32];
+	int len = 0, fin = 0;
+	ssize_t rc = -1;
+
+	if (n > (size_t)INT32_MAX - LK_SEAL_OVERHEAD || outcap < n + LK_SEAL_OVERHEAD ||
+	    crypto_random(out, 12) < 0)
+		return -1;
+	seal_key(key, k);
+	if ((x = EVP_CIPHER_CTX_new()) == NULL ||
+	    EVP_EncryptInit_ex(x, EVP_aes_256_gcm(), NULL, k, out) != 1 ||
+	    EVP_EncryptUpdate(x, out + 12, &len, in, (int)n) != 1 ||
+	    EVP_EncryptFinal_ex(x, out + 12 + len, &fin) != 1 ||
+	    EVP_CIPHER_CTX_ctrl(x, EVP_CTRL_GCM_GET_TAG, 16, out + 12 + len + fin) != 1)
+		goto out;
+	rc = 12 + len + fin + 16;
+out:
+	EVP_CIPHER_CTX_free(x);
+	crypto_wipe(k, sizeof k);
+	return rc;
+}
+
+ssize_t crypto_open(const char *key, const uint8_t *in, size_t n, uint8_t *out,
+    size_t outcap)
+{
+	EVP_CIPHER_CTX *x = NULL;
+	uint8_t k[32];
+	int len = 0, fin = 0;
+	ssize_t rc = -1;
+	size_t clen;
+
+	if (n < LK_SEAL_OVERHEAD || n > (size_t)INT32_MAX)
+		return -1;
+	clen = n - LK_SEAL_OVERHEAD;
+	if (outcap < clen + 1)
+		return -1;
+	seal_key(key, k);
+	if ((x = EVP_CIPHER_CTX_new()) == NULL ||
+	    EVP_DecryptInit_ex(x, EVP_aes_256_gcm(), NULL, k, in) != 1 ||
+	    EVP_DecryptUpdate(x, out, &len, in + 12, (int)clen) != 1 ||
+	    EVP_CIPHER_CTX_ctrl(x, EVP_CTRL_GCM_SET_TAG, 16, (void *)(uintptr_t)(in + n - 16)) != 1 ||
+	    EVP_DecryptFinal_ex(x, out + len, &fin) != 1)
+		goto out;
+	rc = len + fin;
+out:
+	EVP_CIPHER_CTX_free(x);
+	crypto_wipe(k, sizeof k);
+	return rc;
+}

@@ -51,4 +51,17 @@ ssize_t crypto_b64_encode(const uint8_t *in, size_t n, char *out, size_t cap,
 ssize_t crypto_b64_decode(const char *in, size_t n, uint8_t *out, size_t cap,
     int url);
 
+
+
+/* Authenticated encryption for secrets at rest: AES-256-GCM under
+ * SHA-256(key). Output is nonce(12) || ciphertext || tag(16), so
+ * outcap must be >= n + LK_SEAL_OVERHEAD. Returns the sealed length or -1. */
+#define LK_SEAL_OVERHEAD 28
+ssize_t crypto_seal(const char *key, const uint8_t *in, size_t n, uint8_t *out,
+    size_t outcap);
+/* Opens a sealed blob; returns the plaintext length, or -1 when it was
+ * tampered with, sealed under another key, or out is too small. */
+ssize_t crypto_open(const char *key, const uint8_t *in, size_t n, uint8_t *out,
+    size_t outcap);
+
 #endif

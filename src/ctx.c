@@ -35,6 +35,14 @@ const char *ctx_scol(const struct ctx *c, int col)
 	return v ? v : "";
 }
 
+int ctx_bool(const struct ctx *c, const char *name)
+{
+	const struct http_param *p = http_param(&c->r, name);
+
+	return p && (p->kind == PK_BOOL || p->kind == PK_STRING) &&
+	    (strcmp(p->val, "true") == 0 || strcmp(p->val, "1") == 0);
+}
+
 const char *ctx_str(const struct ctx *c, const char *name)
 {
 	const struct http_param *p = http_param(&c->r, name);
@@ -156,6 +164,7 @@ static enum lk_err check_param(struct ctx *c, const struct pspec *ps)
 {
 	const struct http_param *p = http_param(&c->r, ps->name);
 	const char *why = NULL;
+	char urlwhy[300];
 	int s;
 
 	if (p == NULL || p->kind == PK_NULL) {
@@ -215,6 +224,12 @@ static enum lk_err check_param(struct ctx *c, const struct pspec *ps)
 			why = "Value must a valid array no longer than 100 items and "
 			    "Value must be a valid string and at least 1 chars and no "
 			    "longer than 4096 chars";
+		break;
+	case V_URL:
+		if (!s)
+			why = "Invalid URI";
+		else if (!web_redirect_allowed(c, p->val, urlwhy, sizeof urlwhy))
+			why = urlwhy;
 		break;
 	case V_BOOL:
 		if (!(p->kind == PK_BOOL || (s && (strcmp(p->val, "true") == 0 ||

@@ -40,6 +40,23 @@ struct project {
 	int invites;             /* team invites on */
 	int invalidate_sessions; /* password change ends other sessions */
 	int recovery_oracle;     /* 1: Appwrite's 404 for unknown recovery emails */
+	char locale[17];         /* default message locale */
+	int smtp_enabled;        /* 1: own SMTP settings and custom email templates */
+	char smtp_host[256];     /* project SMTP host */
+	int smtp_port;           /* project SMTP port */
+	char smtp_tls[9];        /* none, starttls, tls */
+	char smtp_username[256]; /* AUTH user */
+	char smtp_password[256]; /* AUTH password */
+	char smtp_sender_email[321]; /* From */
+	char smtp_sender_name[256];  /* From name */
+	char smtp_reply_to[321];     /* Reply-To */
+	char sms_provider[17];   /* "" = server default */
+	char sms_from[65];       /* sender */
+	char sms_user[256];      /* provider user */
+	char sms_secret[256];    /* provider secret */
+	char sms_template_id[65];/* MSG91 */
+	char sms_url[1025];      /* webhook URL */
+	char mock_numbers[1024]; /* JSON [{"phone","otp"}] (auth_mock_numbers) */
 	int nplatforms;          /* entries in platforms */
 	struct platform platforms[LK_MAX_PLATFORMS]; /* allowed origins */
 	int64_t loaded_ms;       /* cache time */
@@ -90,6 +107,8 @@ void ctx_handle(struct ctx *c);
 const char *ctx_ucol(const struct ctx *c, int col);
 /* Column of the current session row ("" for NULL). */
 const char *ctx_scol(const struct ctx *c, int col);
+/* Validated boolean parameter (absent = 0). */
+int ctx_bool(const struct ctx *c, const char *name);
 /* Validated string parameter, or NULL when absent. */
 const char *ctx_str(const struct ctx *c, const char *name);
 /* Sets a custom message for the error about to be returned; returns e. */

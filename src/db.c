@@ -141,6 +141,11 @@ static int bind_args(MYSQL_STMT *st, const struct dbv *args, int nargs,
 			b[i].buffer = (void *)(uintptr_t)args[i].p;
 			b[i].buffer_length = args[i].n;
 			break;
+		case DV_BLOB:
+			b[i].buffer_type = MYSQL_TYPE_BLOB;
+			b[i].buffer = (void *)(uintptr_t)args[i].p;
+			b[i].buffer_length = args[i].n;
+			break;
 		case DV_INT:
 			b[i].buffer_type = MYSQL_TYPE_LONGLONG;
 			b[i].buffer = (void *)(uintptr_t)&args[i].i;

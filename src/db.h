@@ -37,7 +37,7 @@ enum session_col {
 	SC__N
 };
 
-enum dbv_type { DV_STR, DV_INT, DV_NULL };
+enum dbv_type { DV_STR, DV_INT, DV_NULL, DV_BLOB };
 
 /* One statement argument. */
 struct dbv {
@@ -56,6 +56,7 @@ static inline struct dbv dv_str(const char *s)
 #define DVN(ptr, len) ((struct dbv){ DV_STR, (ptr), (len), 0 })
 #define DVI(v) ((struct dbv){ DV_INT, NULL, 0, (long long)(v) })
 #define DVNULL ((struct dbv){ DV_NULL, NULL, 0, 0 })
+#define DVB(ptr, len) ((struct dbv){ DV_BLOB, (const char *)(ptr), (len), 0 })
 
 /* A result set, all cells as strings in the arena. */
 struct dbres {

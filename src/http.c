@@ -219,6 +219,10 @@ static int json_value(struct req *r, struct http_param *p, int t)
 			p->kind = PK_BOOL;
 		else
 			p->kind = PK_NUMBER;
+		/* primitives get their own NUL-terminated copy */
+		if ((s = arena_strndup(r->a, p->val, p->val_n)) == NULL)
+			return -1;
+		p->val = s;
 		return 0;
 	}
 }

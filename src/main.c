@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/types.h>
@@ -25,11 +26,13 @@
 #include "config.h"
 #include "db.h"
 #include "pw.h"
+#include "outbox.h"
 #include "worker.h"
 
 #define MAX_WORKERS 256
 
 static pid_t workers[MAX_WORKERS];        /* live worker pids, 0 = free slot */
+static pid_t delivery_pid;                /* the delivery process, 0 = none */
 static volatile sig_atomic_t got_term;    /* SIGTERM/SIGINT received */
 static volatile sig_atomic_t got_hup;     /* SIGHUP received */
 static volatile sig_atomic_t got_chld;    /* SIGCHLD received */
@@ -216,6 +219,32 @@ static void spawn(int i, int fd)
 		syslog(LOG_ERR, "fork failed: %s", strerror(errno));
 }
 
+/* Forks the delivery process (outbox.c), which sends mail and SMS so that
+ * no request waits on SMTP. */
+static void spawn_delivery(void)
+{
+	pid_t pid;
+
+	if (!cfg.delivery)
+		return;
+	if ((pid = fork()) == 0) {
+		struct sigaction sa;
+		sigset_t none;
+		memset(&sa, 0, sizeof sa);
+		sa.sa_handler = SIG_DFL;
+		sigaction(SIGCHLD, &sa, NULL);
+		sigaction(SIGINT, &sa, NULL);
+		sigemptyset(&none);
+		sigprocmask(SIG_SETMASK, &none, NULL);
+		if (drop_privileges() < 0)
+			_exit(1);
+		/* visible as "lk-delivery" in ps and /proc/PID/comm */
+		prctl(PR_SET_NAME, "lk-delivery", 0, 0, 0);
+		exit(outbox_run());
+	}
+	delivery_pid = pid > 0 ? pid : 0;
+}
+
 /* Sends sig to every worker. */
 static void signal_workers(int sig)
 {
@@ -224,6 +253,8 @@ static void signal_workers(int sig)
 	for (i = 0; i < MAX_WORKERS; i++)
 		if (workers[i] > 0)
 			kill(workers[i], sig);
+	if (delivery_pid > 0)
+		kill(delivery_pid, sig);
 }
 
 /* Reaps dead workers; respawns them unless stopping. */
@@ -232,7 +263,15 @@ static void reap(int fd, int respawn)
 	pid_t pid;
 	int st, i;
 
-	while ((pid = waitpid(-1, &st, WNOHANG)) > 0)
+	while ((pid = waitpid(-1, &st, WNOHANG)) > 0) {
+		if (pid == delivery_pid) {
+			delivery_pid = 0;
+			if (WIFSIGNALED(st))
+				syslog(LOG_WARNING, "delivery process killed by signal %d", WTERMSIG(st));
+			if (respawn)
+				spawn_delivery();
+			continue;
+		}
 		for (i = 0; i < MAX_WORKERS; i++)
 			if (workers[i] == pid) {
 				workers[i] = 0;
@@ -242,6 +281,7 @@ static void reap(int fd, int respawn)
 				if (respawn && i < cfg.workers)
 					spawn(i, fd);
 			}
+	}
 }
 
 /* Returns the number of live workers. */
@@ -251,7 +291,7 @@ static int live_workers(void)
 
 	for (i = 0; i < MAX_WORKERS; i++)
 		n += workers[i] > 0;
-	return n;
+	return n + (delivery_pid > 0);
 }
 
 /* The master loop. Returns the exit status. */
@@ -294,6 +334,7 @@ static int serve(void)
 	sigprocmask(SIG_BLOCK, &block, &old);
 	for (i = 0; i < cfg.workers && i < MAX_WORKERS; i++)
 		spawn(i, fd);
+	spawn_delivery();
 	fprintf(stderr, "latchkey: serving with %ld workers\n", cfg.workers);
 	while (!got_term) {
 		sigsuspend(&old);

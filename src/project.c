@@ -17,6 +17,14 @@ static int ival(const struct dbres *r, int col)
 	return v ? (int)strtol(v, NULL, 10) : 0;
 }
 
+/* Copies cell (row 0, col) into dst (truncating; "" for NULL). */
+static void copy(char *dst, size_t n, const struct dbres *r, int col)
+{
+	const char *v = db_cell(r, 0, col);
+
+	snprintf(dst, n, "%s", v ? v : "");
+}
+
 /* Loads project id into p. Returns 1 found, 0 missing, -1 db error. */
 static int load(struct project *p, const char *id, struct arena *a)
 {
@@ -52,6 +60,24 @@ static int load(struct project *p, const char *id, struct arena *a)
 	p->invites = ival(&r, 17);
 	p->invalidate_sessions = ival(&r, 18);
 	p->recovery_oracle = ival(&r, 19);
+	/* columns 20..35: locale, SMTP and SMS settings (002_delivery.sql) */
+	copy(p->locale, sizeof p->locale, &r, 20);
+	p->smtp_enabled = ival(&r, 21);
+	copy(p->smtp_host, sizeof p->smtp_host, &r, 22);
+	p->smtp_port = ival(&r, 23);
+	copy(p->smtp_tls, sizeof p->smtp_tls, &r, 24);
+	copy(p->smtp_username, sizeof p->smtp_username, &r, 25);
+	copy(p->smtp_password, sizeof p->smtp_password, &r, 26);
+	copy(p->smtp_sender_email, sizeof p->smtp_sender_email, &r, 27);
+	copy(p->smtp_sender_name, sizeof p->smtp_sender_name, &r, 28);
+	copy(p->smtp_reply_to, sizeof p->smtp_reply_to, &r, 29);
+	copy(p->sms_provider, sizeof p->sms_provider, &r, 30);
+	copy(p->sms_from, sizeof p->sms_from, &r, 31);
+	copy(p->sms_user, sizeof p->sms_user, &r, 32);
+	copy(p->sms_secret, sizeof p->sms_secret, &r, 33);
+	copy(p->sms_template_id, sizeof p->sms_template_id, &r, 34);
+	copy(p->sms_url, sizeof p->sms_url, &r, 35);
+	copy(p->mock_numbers, sizeof p->mock_numbers, &r, 36);
 	if (p->max_sessions < 1)
 		p->max_sessions = 1;
 	for (i = 0; i < pl.nrows && i < LK_MAX_PLATFORMS; i++) {

@@ -1,5 +1,6 @@
 /* ratelimit.c: rate limits (see ratelimit.h). */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "config.h"
@@ -136,4 +137,45 @@ void rl_headers(struct ctx *c)
 	ctx_header(c, "X-RateLimit-Remaining", v);
 	snprintf(v, sizeof v, "%lld", c->rl_reset);
 	ctx_header(c, "X-RateLimit-Reset", v);
+}
+
+/* Hash of the attempt counter key of (kind, project, target). */
+static void attempt_key(const struct ctx *c, const char *kind, const char *target,
+    char hash[65])
+{
+	char key[512];
+	int n = snprintf(key, sizeof key, "attempts|%s|%s|%s", kind, c->proj->id, target);
+
+	crypto_sha256_hex(key, n < 0 ? 0 : (size_t)n >= sizeof key ? sizeof key - 1 : (size_t)n, hash);
+}
+
+enum lk_err rl_attempts_check(struct ctx *c, const char *kind, const char *target)
+{
+	long long now = c->now_ms / 1000, window = now - now % 3600;
+	char hash[65];
+	struct dbres r;
+	enum db_rc rc;
+
+	attempt_key(c, kind, target, hash);
+	{
+		struct dbv a[] = { DVS(hash), DVI(window) };
+		if ((rc = db_exec(ST_RL_GET, a, 2, &r, c->a)) != DB_OK)
+			return ctx_dberr(c, rc);
+	}
+	if (r.nrows == 1 && strtoll(db_cell(&r, 0, 0), NULL, 10) >= LK_ATTEMPTS_PER_HOUR)
+		return ctx_fail(c, E_RATE_LIMIT, "Too many failed attempts for this "
+		    "account. Please try again after some time.");
+	return LK_OK;
+}
+
+void rl_attempts_fail(struct ctx *c, const char *kind, const char *target)
+{
+	long long now = c->now_ms / 1000, window = now - now % 3600;
+	char hash[65];
+
+	attempt_key(c, kind, target, hash);
+	{
+		struct dbv a[] = { DVS(hash), DVI(window), DVI(1000000000) };
+		(void)db_exec(ST_RL_HIT, a, 3, NULL, c->a);
+	}
 }

@@ -14,4 +14,14 @@ void rl_headers(struct ctx *c);
  * Returns 0 or -1 when it does not fit. */
 int rl_render(const struct ctx *c, const char *tpl, char *out, size_t n);
 
+/* Failed guesses allowed per target (user or email) and hour, whatever the
+ * IP or the challenge (SECURITY.md 3). */
+#define LK_ATTEMPTS_PER_HOUR 10
+
+/* 429 general_rate_limit_exceeded when target already used up its failed
+ * guesses of this kind (e.g. "otp", "password") in the current hour. */
+enum lk_err rl_attempts_check(struct ctx *c, const char *kind, const char *target);
+/* Counts one failed guess against target. */
+void rl_attempts_fail(struct ctx *c, const char *kind, const char *target);
+
 #endif

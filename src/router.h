@@ -44,7 +44,8 @@ enum validator {
 	V_PHONE,       /* E.164 */
 	V_PREFS,       /* JSON object <= 65535 bytes */
 	V_QUERIES,     /* array of query strings (checked by query.c) */
-	V_BOOL         /* JSON boolean */
+	V_BOOL,        /* JSON boolean */
+	V_URL          /* redirect URL: host of a web platform or the API */
 };
 
 struct pspec {

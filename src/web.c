@@ -221,3 +221,28 @@ void web_preflight(struct ctx *c)
 	ctx_header(c, "Access-Control-Expose-Headers", "X-Appwrite-Session, X-Fallback-Cookies");
 }
 
+
+int web_redirect_allowed(const struct ctx *c, const char *url, char *why, size_t n)
+{
+	struct url_parts u;
+	size_t k = 0;
+	int i;
+
+	if (!val_url(url, strlen(url), &u)) {
+		snprintf(why, n, "Invalid URI");
+		return 0;
+	}
+	if ((u.scheme_n == 4 && strncasecmp(u.scheme, "http", 4) == 0) ||
+	    (u.scheme_n == 5 && strncasecmp(u.scheme, "https", 5) == 0)) {
+		/* the API's own host, or a web platform of the project */
+		if (strlen(c->host) == u.host_n && strncasecmp(c->host, u.host, u.host_n) == 0)
+			return 1;
+		if (origin_allowed(c, &u, 1))
+			return 1;
+	}
+	k = (size_t)snprintf(why, n, "URL host must be one of: %s", c->host);
+	for (i = 0; i < c->proj->nplatforms && k < n; i++)
+		if (c->proj->platforms[i].hostname[0])
+			k += (size_t)snprintf(why + k, n - k, ", %s", c->proj->platforms[i].hostname);
+	return 0;
+}

@@ -15,4 +15,8 @@ void web_preflight(struct ctx *c);
 /* Writes a_session_<project lower-cased>[_legacy] into out. */
 void web_cookie_name(const struct ctx *c, char *out, size_t n, int legacy);
 
+/* 1 when url is an absolute http(s) URL whose host is the API's own or a
+ * web platform of the project (CONTRACT 3.5); else 0 with the reason. */
+int web_redirect_allowed(const struct ctx *c, const char *url, char *why, size_t n);
+
 #endif

@@ -141,20 +141,6 @@ END_TEST
 
 /* ---- the table ---- */
 
-/* Returns 1 when pattern pat declares a {name} variable. */
-static int
-pattern_has_var(const char *pat, const char *name, size_t n)
-{
-	const char *p = pat;
-
-	while ((p = strchr(p, '{')) != NULL) {
-		const char *e = strchr(p, '}');
-		if (e && (size_t)(e - p - 1) == n && strncmp(p + 1, name, n) == 0)
-			return 1;
-		p++;
-	}
-	return 0;
-}
 
 /* Row _i: method, pattern, handler, scope, variables, parameters and rate
  * limit fields are well formed. */
@@ -192,16 +178,13 @@ START_TEST(test_table_row)
 		nvars++;
 	}
 	ck_assert_int_le(nvars, LK_MAX_PATH_PARAMS);
-	/* parameter names are unique and V_UID ones are path variables */
+	/* parameter names are unique */
 	for (j = 0; r->params[j].name; j++) {
 		int k;
 		ck_assert(r->params[j].name[0] != '\0');
 		for (k = j + 1; r->params[k].name; k++)
 			ck_assert_msg(strcmp(r->params[j].name, r->params[k].name) != 0,
 			    "route %d: duplicate param %s", _i, r->params[j].name);
-		if (r->params[j].v == V_UID)
-			ck_assert(pattern_has_var(r->pattern, r->params[j].name,
-			    strlen(r->params[j].name)));
 	}
 	/* rate limits name a counter and a key template */
 	ck_assert_int_ge(r->rl_limit, 0);
