@@ -12,11 +12,13 @@ const RUNDIR = process.env.LATCHKEY_RUNDIR || '';
 const SKIP = RUNDIR ? false : 'LATCHKEY_RUNDIR is not set';
 const RUN = fileURLToPath(new URL('../../scripts/run', import.meta.url));
 
-/** PIDs of the latchkey master's children (the workers). */
+/** PIDs of the latchkey master's request workers (not the lk-delivery process). */
 function workerPids() {
   const master = readFileSync(`${RUNDIR}/pids/latchkey.pid`, 'utf8').trim();
   const out = execFileSync('pgrep', ['-P', master], { encoding: 'utf8' });
-  return out.split('\n').filter(Boolean).map(Number);
+  return out.split('\n').filter(Boolean).map(Number).filter((pid) => {
+    try { return readFileSync(`/proc/${pid}/comm`, 'utf8').trim() !== 'lk-delivery'; } catch { return false; }
+  });
 }
 
 /** Retries fn until it returns true or ms pass. */
