@@ -11,6 +11,7 @@
 #include "model.h"
 #include "pw.h"
 #include "query.h"
+#include "ratelimit.h"
 #include "timeutil.h"
 
 /* Lower-cases s in place (ASCII); returns s. */
@@ -261,10 +262,16 @@ static enum db_rc ident_tx(void *arg)
 static enum lk_err password_gate(struct ctx *c, const char *pw,
     char out[LK_PW_HASH_MAX], int *converted)
 {
+	enum lk_err e;
+
 	*converted = 0;
 	if (*ctx_ucol(c, UC_PASSWORD_UPDATE) && *ctx_ucol(c, UC_PASSWORD)) {
-		if (!pw_verify(ctx_ucol(c, UC_PASSWORD), pw, strlen(pw)))
+		if ((e = rl_attempts_check(c, "password", ctx_ucol(c, UC_ID))) != LK_OK)
+			return e;
+		if (!pw_verify(ctx_ucol(c, UC_PASSWORD), pw, strlen(pw))) {
+			rl_attempts_fail(c, "password", ctx_ucol(c, UC_ID));
 			return E_USER_INVALID_CREDENTIALS;
+		}
 		return LK_OK;
 	}
 	if (pw_hash(pw, strlen(pw), out) < 0)
@@ -408,9 +415,16 @@ enum lk_err h_account_password(struct ctx *c)
 	struct pw_tx t;
 	enum db_rc rc;
 
-	if (*ctx_ucol(c, UC_PASSWORD_UPDATE) && *ctx_ucol(c, UC_PASSWORD) &&
-	    (old == NULL || !pw_verify(ctx_ucol(c, UC_PASSWORD), old, strlen(old))))
-		return E_USER_INVALID_CREDENTIALS;
+	enum lk_err e;
+
+	if (*ctx_ucol(c, UC_PASSWORD_UPDATE) && *ctx_ucol(c, UC_PASSWORD)) {
+		if ((e = rl_attempts_check(c, "password", ctx_ucol(c, UC_ID))) != LK_OK)
+			return e;
+		if (old == NULL || !pw_verify(ctx_ucol(c, UC_PASSWORD), old, strlen(old))) {
+			rl_attempts_fail(c, "password", ctx_ucol(c, UC_ID));
+			return E_USER_INVALID_CREDENTIALS;
+		}
+	}
 	if (c->proj->pw_history > 0 && account_in_history(c, hist, pw))
 		return E_PASSWORD_RECENTLY_USED;
 	if (c->proj->personal_data && has_personal_data(pw, ctx_ucol(c, UC_ID),

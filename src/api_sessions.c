@@ -4,12 +4,15 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "api.h"
 #include "crypto.h"
 #include "json_out.h"
+#include "outbox.h"
 #include "model.h"
 #include "pw.h"
+#include "ratelimit.h"
 #include "timeutil.h"
 #include "ua.h"
 
@@ -115,6 +118,54 @@ enum lk_err session_issue(struct ctx *c, const char *uid, const char *provider,
 	return LK_OK;
 }
 
+/* What a session alert needs in its transaction. */
+struct alert_tx {
+	struct ctx *c;           /* request */
+	const char *email;       /* recipient */
+	const char *name;        /* recipient name */
+	struct tmpl_var vars[7]; /* template variables */
+};
+
+/* Queues the alert email. */
+static enum db_rc alert_tx(void *arg)
+{
+	struct alert_tx *t = arg;
+
+	return outbox_email(t->c, t->email, t->name, TM_SESSION_ALERT, t->vars, 7);
+}
+
+void session_alert(struct ctx *c, const char *uid, const char *email, const char *name)
+{
+	struct alert_tx t;
+	struct ua_info ua;
+	struct dbres r;
+	char date[32], tm[16];
+	time_t now = (time_t)(c->now_ms / 1000);
+	struct tm g;
+	struct dbv a[] = { DVS(c->proj->id), DVS(uid) };
+
+	if (!c->proj->session_alerts || email == NULL || *email == '\0' ||
+	    !outbox_mail_ready(c) || db_exec(ST_SESSIONS_COUNT, a, 2, &r, c->a) != DB_OK ||
+	    strtol(db_cell(&r, 0, 0), NULL, 10) < 2)
+		return;
+	ua_parse(c->ua, strlen(c->ua), &ua);
+	gmtime_r(&now, &g);
+	strftime(date, sizeof date, "%B %d", &g);
+	strftime(tm, sizeof tm, "%H:%M:%S", &g);
+	t.c = c;
+	t.email = email;
+	t.name = name;
+	t.vars[0] = (struct tmpl_var){ "user", name };
+	t.vars[1] = (struct tmpl_var){ "project", c->proj->name };
+	t.vars[2] = (struct tmpl_var){ "device", ua.client_name[0] ? ua.client_name : c->ua };
+	t.vars[3] = (struct tmpl_var){ "ipAddress", c->ip };
+	t.vars[4] = (struct tmpl_var){ "country", "Unknown" };
+	t.vars[5] = (struct tmpl_var){ "date", date };
+	t.vars[6] = (struct tmpl_var){ "time", tm };
+	/* the session stands whether or not the alert could be queued */
+	(void)db_tx(alert_tx, &t);
+}
+
 void session_trim(struct ctx *c, const char *uid)
 {
 	struct dbres r;
@@ -195,21 +246,28 @@ enum lk_err h_sessions_email(struct ctx *c)
 		if ((rc = db_exec(ST_USER_BY_EMAIL, a, 2, &u, c->a)) != DB_OK)
 			return ctx_dberr(c, rc);
 	}
+	/* failed guesses count against the address, whatever the IP (SECURITY.md 3) */
+	if ((e = rl_attempts_check(c, "password", email)) != LK_OK)
+		return e;
 	hash = u.nrows == 1 && db_cell(&u, 0, UC_PASSWORD_UPDATE) ?
 	    db_cell(&u, 0, UC_PASSWORD) : NULL;
 	/* the same work whether or not the account exists (SECURITY.md 4) */
 	if (hash == NULL) {
 		pw_verify_dummy(pw, strlen(pw));
+		rl_attempts_fail(c, "password", email);
 		return E_USER_INVALID_CREDENTIALS;
 	}
-	if (!pw_verify(hash, pw, strlen(pw)))
+	if (!pw_verify(hash, pw, strlen(pw))) {
+		rl_attempts_fail(c, "password", email);
 		return E_USER_INVALID_CREDENTIALS;
+	}
 	if (strcmp(db_cell(&u, 0, UC_STATUS), "1") != 0)
 		return E_USER_BLOCKED;
 	if ((e = session_issue(c, db_cell(&u, 0, UC_ID), "email", email,
 	    "[\"password\"]", NULL, NULL)) != LK_OK)
 		return e;
 	ctx_audit(c, db_cell(&u, 0, UC_ID), email, db_cell(&u, 0, UC_NAME));
+	session_alert(c, db_cell(&u, 0, UC_ID), email, db_cell(&u, 0, UC_NAME));
 	return LK_OK;
 }
 

@@ -339,7 +339,11 @@ enum lk_err h_sessions_token(struct ctx *c)
 	e = session_issue(c, t.uid, provider, "", factors, consume_tx, &t);
 	if (e != LK_OK && t.lost)
 		return E_USER_INVALID_TOKEN;
-	if (e == LK_OK)
+	if (e == LK_OK) {
 		ctx_audit(c, t.uid, db_cell(&u, 0, UC_EMAIL), db_cell(&u, 0, UC_NAME));
+		/* alerts for phone, OAuth2 and server tokens, not email links/codes */
+		if (type == TK_PHONE || type == TK_OAUTH || type == TK_GENERIC)
+			session_alert(c, t.uid, db_cell(&u, 0, UC_EMAIL), db_cell(&u, 0, UC_NAME));
+	}
 	return e;
 }

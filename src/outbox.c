@@ -298,6 +298,15 @@ fail:
 	return -1;
 }
 
+const char *outbox_after_failure(int attempts, int permanent, long long *delay_s)
+{
+	/* 1, 2, 4, 8, 16 s, then every OUTBOX_BACKOFF_CAP_S */
+	*delay_s = attempts >= 6 ? OUTBOX_BACKOFF_CAP_S : 1LL << (attempts > 1 ? attempts - 1 : 0);
+	if (*delay_s > OUTBOX_BACKOFF_CAP_S)
+		*delay_s = OUTBOX_BACKOFF_CAP_S;
+	return permanent || attempts >= OUTBOX_MAX_ATTEMPTS ? "failed" : "pending";
+}
+
 /* Sends one claimed message and records the outcome. */
 static void deliver(const char *me, const char *id, struct arena *a)
 {
@@ -306,6 +315,7 @@ static void deliver(const char *me, const char *id, struct arena *a)
 	int permanent = 0, attempts;
 	int64_t t;
 	long long delay;
+	const char *status;
 	struct dbv g[] = { DVS(id), DVS(me) };
 
 	if (db_exec(ST_OUTBOX_GET, g, 2, &r, a) != DB_OK || r.nrows != 1)
@@ -319,16 +329,13 @@ static void deliver(const char *me, const char *id, struct arena *a)
 		return;
 	}
 	attempts = (int)strtol(db_cell(&r, 0, 10), NULL, 10);
-	delay = attempts >= 6 ? OUTBOX_BACKOFF_CAP_S : (1LL << (attempts > 0 ? attempts - 1 : 0));
-	if (delay > OUTBOX_BACKOFF_CAP_S)
-		delay = OUTBOX_BACKOFF_CAP_S;
+	status = outbox_after_failure(attempts, permanent, &delay);
 	t = time_now_ms();
 	time_db(t + delay * 1000, next);
 	syslog(LOG_WARNING, "delivery: %s %s attempt %d: %s", db_cell(&r, 0, 2), id,
 	    attempts, err);
 	{
-		struct dbv u[] = { DVS(permanent || attempts >= OUTBOX_MAX_ATTEMPTS ?
-		    "failed" : "pending"), DVS(next), DVS(err), DVS(id), DVS(me) };
+		struct dbv u[] = { DVS(status), DVS(next), DVS(err), DVS(id), DVS(me) };
 		(void)db_exec(ST_OUTBOX_RETRY, u, 5, NULL, a);
 	}
 }

@@ -25,6 +25,11 @@ enum db_rc outbox_email(struct ctx *c, const char *to, const char *to_name,
 enum db_rc outbox_sms(struct ctx *c, const char *to, enum sms_tmpl_type t,
     const struct tmpl_var *vars, int nvars);
 
+/* The outbox state machine after a failed attempt: attempts made so far
+ * (>= 1) and whether the failure is permanent give the next status
+ * ("pending" again or "failed") and the wait before the next attempt. */
+const char *outbox_after_failure(int attempts, int permanent, long long *delay_s);
+
 /* The delivery process: loops until SIGTERM. Returns an exit status. */
 int outbox_run(void);
 
