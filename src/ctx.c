@@ -130,18 +130,19 @@ static int json_count(const char *s)
 	return n / 2;
 }
 
-/* MFA factor enforcement (CONTRACT 1.9). */
+/* MFA factor enforcement (CONTRACT 1.9), for JWTs too (SECURITY.md 17). */
 static enum lk_err check_mfa(struct ctx *c)
 {
 	int required = 1;
+	const char *factors = c->have_session ? ctx_scol(c, SC_FACTORS) : c->jwt_factors;
 
-	if (!c->have_session || (c->route->flags & RF_MFA_GROUP))
+	if (factors == NULL || !c->have_user || (c->route->flags & RF_MFA_GROUP))
 		return LK_OK;
 	if (strcmp(ctx_ucol(c, UC_MFA), "1") == 0 &&
 	    (strcmp(ctx_ucol(c, UC_EMAIL_VER), "1") == 0 ||
 	     strcmp(ctx_ucol(c, UC_PHONE_VER), "1") == 0))
 		required = 2;
-	if (json_count(ctx_scol(c, SC_FACTORS)) < required)
+	if (json_count(factors) < required)
 		return E_USER_MORE_FACTORS_REQUIRED;
 	return LK_OK;
 }

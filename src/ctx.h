@@ -82,6 +82,7 @@ struct ctx {
 	int via_jwt;                /* user came from X-Appwrite-JWT */
 	int via_key;                /* request used an API key */
 	const char *key_scopes;     /* the key's scopes JSON */
+	const char *jwt_factors;    /* factors of the JWT's session (JSON), or NULL */
 
 	int status;                 /* HTTP status of the answer */
 	struct buf *hdr;            /* extra response header lines */

@@ -131,8 +131,11 @@ enum lk_err ident_jwt(struct ctx *c, const char *tok)
 	if (rc != DB_OK)
 		return ctx_dberr(c, rc);
 	/* the session must still exist and be unexpired */
-	if (r.nrows == 1 && db_cell(&r, 0, 0) && strcmp(db_cell(&r, 0, 0), "1") == 0)
+	if (r.nrows == 1 && db_cell(&r, 0, 0) && strcmp(db_cell(&r, 0, 0), "1") == 0) {
 		c->have_user = 1;
+		/* its session's factors decide MFA for the JWT too (SECURITY.md 17) */
+		c->jwt_factors = db_cell(&r, 0, 1);
+	}
 	return LK_OK;
 }
 
