@@ -299,8 +299,12 @@ lk_wait_for() {
 	for ((i = 0; i < timeout * 10; i++)); do
 		"$@" && return 0
 		if ! lk_pidfile_pid "$pidfile" "$pattern" >/dev/null; then
+			local st=unknown p
+			p=$(tr -dc 0-9 <"$pidfile" 2>/dev/null || true)
+			# our own child: its exit status tells how it ended
+			[ -n "$p" ] && { wait "$p" 2>/dev/null; st=$?; }
 			lk_tail "$log"
-			lk_die "$name exited during start-up (log: $log)"
+			lk_die "$name exited during start-up (status $st; log: $log)"
 		fi
 		sleep 0.1
 	done

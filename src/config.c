@@ -210,6 +210,11 @@ static int config_build(struct config *c, const char *file, char *err, size_t er
 	return 0;
 }
 
+void config_free(void)
+{
+	config_clear(&cfg);
+}
+
 int config_load(const char *file, char *err, size_t errn)
 {
 	struct config next;

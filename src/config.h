@@ -51,6 +51,8 @@ extern struct config cfg;
 /* Loads defaults, then file (may be NULL), then the environment. Returns 0,
  * or -1 with a message in err. */
 int config_load(const char *file, char *err, size_t errn);
+/* Frees the configuration's strings and zeroes it. */
+void config_free(void);
 /* Returns 1 when ip is in trusted_proxies. */
 int config_trusted_proxy(const char *ip);
 

@@ -302,6 +302,7 @@ static int serve(void)
 	int fd, i;
 	time_t deadline;
 
+	fprintf(stderr, "latchkey: starting (pid %d)\n", (int)getpid());
 	if ((fd = open_listener()) < 0)
 		return 1;
 	if (pw_init((unsigned)cfg.argon2_memory, (unsigned)cfg.argon2_time,

@@ -781,20 +781,7 @@ cfg_clean(void)
 	char *names[256];
 	int i, n = 0;
 
-	free(cfg.listen);
-	free(cfg.db_host);
-	free(cfg.db_socket);
-	free(cfg.db_user);
-	free(cfg.db_password);
-	free(cfg.db_name);
-	free(cfg.secret_key);
-	free(cfg.enc_key);
-	free(cfg.user);
-	free(cfg.trusted_proxies);
-	free(cfg.pidfile);
-	free(cfg.schema_dir);
-	free(cfg.password_dictionary);
-	memset(&cfg, 0, sizeof cfg);
+	config_free();
 	for (i = 0; environ[i] && n < 256; i++)
 		if (strncmp(environ[i], "LATCHKEY_", 9) == 0) {
 			const char *eq = strchr(environ[i], '=');

@@ -132,6 +132,9 @@ export const TARGET_KEYS = ['$id', '$createdAt', '$updatedAt', 'name', 'userId',
 export const IDENTITY_KEYS = ['$id', '$createdAt', '$updatedAt', 'userId', 'provider', 'providerUid',
   'providerEmail', 'providerAccessToken', 'providerAccessTokenExpiry', 'providerRefreshToken'];
 export const ERROR_KEYS = ['message', 'code', 'type', 'version'];
+export const TOKEN_KEYS = ['$id', '$createdAt', 'userId', 'secret', 'expire', 'phrase'];
+/** The database form of a datetime that recovery and verification links carry (CONTRACT 6.1 quirk). */
+export const DB_DATETIME = /^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}\.\d{3}$/;
 
 const DEVICE_KEYS = ['osCode', 'osName', 'osVersion', 'clientType', 'clientCode', 'clientName', 'clientVersion',
   'clientEngine', 'clientEngineVersion', 'deviceName', 'deviceBrand', 'deviceModel'];
@@ -190,6 +193,30 @@ export function assertLog(body, expect = {}) {
   for (const [k, v] of Object.entries(expect)) assert.deepEqual(body[k], v, `Log.${k}`);
   return body;
 }
+
+/**
+ * Checks a Token body: exactly the keys $id, $createdAt, userId, secret, expire, phrase (in order), ISO
+ * datetimes, and `secret` "" (clients never see it). ttlS: expected expire - $createdAt in seconds.
+ */
+export function assertToken(body, { ttlS, ...expect } = {}) {
+  body = plain(body);
+  assert.deepEqual(Object.keys(body), TOKEN_KEYS, 'Token keys (in order)');
+  assert.match(body.$id, SERVER_ID, 'Token.$id');
+  assert.match(body.$createdAt, DATETIME, 'Token.$createdAt');
+  assert.match(body.expire, DATETIME, 'Token.expire');
+  assert.equal(typeof body.userId, 'string');
+  assert.ok(body.userId.length > 0, 'Token.userId is set');
+  assert.equal(body.secret, '', 'Token.secret is hidden from client callers');
+  assert.equal(typeof body.phrase, 'string');
+  if (ttlS !== undefined) {
+    assert.equal(Date.parse(body.expire) - Date.parse(body.$createdAt), ttlS * 1000, `Token lifetime ${ttlS} s`);
+  }
+  for (const [k, v] of Object.entries(expect)) assert.deepEqual(body[k], v, `Token.${k}`);
+  return body;
+}
+
+/** A random E.164 number in the +1 555 range (fictional numbers). */
+export const uniquePhone = () => `+1555${String(randomBytes(4).readUInt32BE() % 10000000).padStart(7, '0')}`;
 
 /** The address the server sees for us, when it is predictable (loopback endpoint). */
 export const EXPECTED_IP = ENDPOINT_URL.hostname === '127.0.0.1' ? '127.0.0.1' : undefined;
