@@ -125,7 +125,7 @@ static enum lk_err check_user_limit(struct ctx *c)
 		return LK_OK;
 	if ((rc = db_exec(ST_USER_COUNT, a, 1, &r, c->a)) != DB_OK)
 		return ctx_dberr(c, rc);
-	if (r.nrows == 1 && atol(db_cell(&r, 0, 0)) >= c->proj->limit)
+	if (r.nrows == 1 && strtol(db_cell(&r, 0, 0), NULL, 10) >= c->proj->limit)
 		return E_USER_COUNT_EXCEEDED;
 	return LK_OK;
 }
@@ -523,7 +523,7 @@ enum lk_err h_account_logs(struct ctx *c)
 		return ctx_dberr(c, rc);
 	ctx_json(c, 200);
 	jw_obj(&c->w);
-	jw_kint(&c->w, "total", want_total(c) ? atol(db_cell(&n, 0, 0)) : 0);
+	jw_kint(&c->w, "total", want_total(c) ? strtol(db_cell(&n, 0, 0), NULL, 10) : 0);
 	jw_key(&c->w, "logs");
 	jw_arr(&c->w);
 	for (i = 0; i < r.nrows; i++)

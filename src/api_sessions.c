@@ -213,7 +213,7 @@ enum lk_err h_sessions_anonymous(struct ctx *c)
 	if (c->proj->limit > 0 && !c->via_key) {
 		if ((rc = db_exec(ST_USER_COUNT, a, 1, &r, c->a)) != DB_OK)
 			return ctx_dberr(c, rc);
-		if (atol(db_cell(&r, 0, 0)) >= c->proj->limit)
+		if (strtol(db_cell(&r, 0, 0), NULL, 10) >= c->proj->limit)
 			return E_USER_COUNT_EXCEEDED;
 	}
 	if (crypto_unique_id(uid) < 0)

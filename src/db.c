@@ -240,6 +240,37 @@ enum db_rc db_exec(enum stmt_id id, const struct dbv *args, int nargs,
 	return fetch_rows(st, res ? res : &dummy, a);
 }
 
+enum db_rc db_exec_once(const char *sql, const struct dbv *args, int nargs,
+    struct dbres *res, struct arena *a)
+{
+	MYSQL_BIND b[8];
+	MYSQL_STMT *st;
+	struct dbres dummy;
+	enum db_rc rc;
+
+	if (conn == NULL && db_ensure() != DB_OK)
+		return DB_DOWN;
+	if ((st = mysql_stmt_init(conn)) == NULL)
+		return DB_FAIL;
+	if (mysql_stmt_prepare(st, sql, strlen(sql)) || nargs > 8 ||
+	    bind_args(st, args, nargs, b) < 0) {
+		rc = map_err(mysql_stmt_errno(st), mysql_stmt_error(st));
+		goto out;
+	}
+	if (mysql_stmt_execute(st)) {
+		rc = map_err(mysql_stmt_errno(st), mysql_stmt_error(st));
+		goto out;
+	}
+	{
+		my_bool on = 1;
+		mysql_stmt_attr_set(st, STMT_ATTR_UPDATE_MAX_LENGTH, &on);
+	}
+	rc = fetch_rows(st, res ? res : &dummy, a);
+out:
+	mysql_stmt_close(st);
+	return rc;
+}
+
 unsigned long long db_affected(void) { return last_affected; }
 unsigned long long db_insert_id(void) { return last_insert; }
 

@@ -94,6 +94,10 @@ void db_close(void);
 /* Runs statement id with args; res (may be NULL) receives the rows. */
 enum db_rc db_exec(enum stmt_id id, const struct dbv *args, int nargs,
     struct dbres *res, struct arena *a);
+/* Prepares, runs and closes one statement whose text is a constant of
+ * db_stmts.def (migrations, before the registry's tables exist). */
+enum db_rc db_exec_once(const char *sql, const struct dbv *args, int nargs,
+    struct dbres *res, struct arena *a);
 /* Rows changed by the last db_exec, and the LAST_INSERT_ID it produced. */
 unsigned long long db_affected(void);
 unsigned long long db_insert_id(void);

@@ -24,6 +24,7 @@
 
 #include "autoconf.h"
 #include "config.h"
+#include "arena.h"
 #include "db.h"
 #include "pw.h"
 #include "outbox.h"
@@ -107,48 +108,56 @@ static char *slurp(const char *path, size_t *n)
 /* Applies every migration not yet recorded. Returns the exit status. */
 static int migrate(void)
 {
-	static const char track[] = "CREATE TABLE IF NOT EXISTS schema_migrations ("
-	    "version VARCHAR(255) NOT NULL PRIMARY KEY, applied_at DATETIME(3) NOT NULL "
-	    "DEFAULT CURRENT_TIMESTAMP(3)) ENGINE=InnoDB DEFAULT CHARSET=ascii";
 	struct dirent **list = NULL;
+	struct arena a;
 	int n, i, rc = 0;
 
 	db_migrate_mode();
-	if (db_script(track, sizeof track - 1) != DB_OK) {
+	if (arena_init(&a, 1024 * 1024) < 0)
+		return 1;
+	if (db_script(SQL_MIGRATIONS_CREATE, strlen(SQL_MIGRATIONS_CREATE)) != DB_OK) {
 		fprintf(stderr, "latchkey: migrate: cannot reach the database\n");
+		arena_free(&a);
 		return 1;
 	}
 	if ((n = scandir(cfg.schema_dir, &list, is_migration, alphasort)) < 0) {
 		fprintf(stderr, "latchkey: migrate: cannot read %s\n", cfg.schema_dir);
+		arena_free(&a);
 		return 1;
 	}
-	for (i = 0; i < n; i++) {
-		char path[4096], *sql, rec[512];
+	for (i = 0; i < n && rc == 0; i++) {
+		char path[4096], *sql;
 		size_t len = 0;
+		struct dbres seen;
+		struct dbv v[] = { DVS(list[i]->d_name) };
+
+		arena_reset(&a);
+		if (db_exec_once(SQL_MIGRATION_SEEN, v, 1, &seen, &a) != DB_OK) {
+			rc = 1;
+			break;
+		}
+		if (seen.nrows)
+			continue;
 		snprintf(path, sizeof path, "%s/%s", cfg.schema_dir, list[i]->d_name);
-		/* the name is a file name we listed, not request data; it is checked
-		 * by is_migration() to be [0-9]{3}_*.sql */
-		snprintf(rec, sizeof rec, "INSERT IGNORE INTO schema_migrations (version) "
-		    "VALUES ('%s')", list[i]->d_name);
-		if (strchr(list[i]->d_name, '\'') || (sql = slurp(path, &len)) == NULL) {
+		if ((sql = slurp(path, &len)) == NULL) {
 			fprintf(stderr, "latchkey: migrate: cannot read %s\n", path);
 			rc = 1;
 			break;
 		}
-		/* every statement is idempotent (IF NOT EXISTS), so re-running a
-		 * migration is harmless */
-		if (db_script(sql, len) != DB_OK || db_script(rec, strlen(rec)) != DB_OK) {
+		/* every statement of a migration is idempotent (IF NOT EXISTS), so
+		 * a run cut short is simply run again */
+		if (db_script(sql, len) != DB_OK ||
+		    db_exec_once(SQL_MIGRATION_RECORD, v, 1, NULL, &a) != DB_OK) {
 			fprintf(stderr, "latchkey: migrate: %s failed\n", list[i]->d_name);
-			free(sql);
 			rc = 1;
-			break;
-		}
-		printf("migrated %s\n", list[i]->d_name);
+		} else
+			printf("migrated %s\n", list[i]->d_name);
 		free(sql);
 	}
 	for (i = 0; i < n; i++)
 		free(list[i]);
 	free(list);
+	arena_free(&a);
 	db_close();
 	return rc;
 }
