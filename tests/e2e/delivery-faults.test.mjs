@@ -44,11 +44,15 @@ async function eventually(fn, ms, what) {
   }
 }
 
-/** The outbox row of one message: { status, attempts, bodyHex, lastError } (bodyHex null once erased). */
+/**
+ * The outbox row of one message: { status, attempts, bodyHex (null once erased), lastError, dueInMs
+ * (next_attempt_at - now) }.
+ */
 function outboxRow(id) {
-  const line = sql(`SELECT status, attempts, HEX(body), last_error FROM outbox WHERE id = '${id}'`).trim();
-  const [status, attempts, bodyHex, lastError] = line.split('\t');
-  return { status, attempts: Number(attempts), bodyHex: bodyHex === 'NULL' ? null : bodyHex, lastError };
+  const line = sql('SELECT status, attempts, HEX(body), last_error,' +
+    ` TIMESTAMPDIFF(MICROSECOND, UTC_TIMESTAMP(3), next_attempt_at) DIV 1000 FROM outbox WHERE id = '${id}'`).trim();
+  const [status, attempts, bodyHex, lastError, dueInMs] = line.split('\t');
+  return { status, attempts: Number(attempts), bodyHex: bodyHex === 'NULL' ? null : bodyHex, lastError, dueInMs: Number(dueInMs) };
 }
 
 /** PID of the master's delivery process (comm "lk-delivery"); 0 when there is none right now. */
@@ -91,13 +95,22 @@ describe('delivery faults', () => {
     const token = assertToken(res.body, { ttlS: 900 });
     assert.ok(elapsed < 2000, `answered in ${Math.round(elapsed)} ms`);
 
-    // the delivery process keeps trying (connection refused) and backs off (1, 2, 4 s ...)
-    const [row] = await eventually(() => {
-      const rows = outboxRows(email);
-      return rows.length === 1 && rows[0].attempts >= 2 ? rows : undefined;
-    }, 15000, 'two failed attempts');
+    // the delivery process keeps trying (connection refused) and backs off: after attempt n the
+    // next one is due 2^(n-1) s later (1, 2, 4, 8, 16, then every 30 s)
+    const [row] = await eventually(() => outboxRows(email), 5000, 'the outbox row');
+    for (const n of [2, 3]) {
+      const state = await eventually(() => {
+        const s = outboxRow(row.id);
+        return s.attempts === n && s.status === 'pending' ? s : undefined;
+      }, 15000, `failed attempt ${n}`);
+      const wait = 1000 * 2 ** (n - 1);
+      // seen within (wait/2, wait]: longer than the previous back-off, never longer than this one
+      assert.ok(state.dueInMs > wait / 2 && state.dueInMs <= wait + 50,
+        `after attempt ${n} the next is due in ${state.dueInMs} ms (want ${wait} from the failure)`);
+      assert.ok(state.lastError.length > 0, 'the failure is recorded');
+      assert.ok(!state.lastError.includes(email), 'no message data in last_error');
+    }
     let state = outboxRow(row.id);
-    assert.ok(['pending', 'sending'].includes(state.status), `status ${state.status}`);
     assert.ok(state.bodyHex, 'the sealed body is kept until the message is sent');
     const sealed = state.bodyHex;
     assert.equal(mail.to(email).length, 0);
@@ -159,6 +172,25 @@ describe('delivery faults', () => {
     assert.equal(mail.countById(m.messageId), 1);
     const [row] = outboxRows(email);
     assert.deepEqual([row.status, row.bodyNull, row.attempts], ['sent', true, 3]);
+  });
+
+  it('SMTP permanent failure (550 to RCPT TO): the row ends `failed` after one attempt, no retries', { skip: NEEDS }, async () => {
+    await mail.start();
+    const email = uniqueEmail('reject');
+    mail.permFailures = 1;
+    const res = await api('POST', '/account/tokens/email', { json: { userId: 'unique()', email } });
+    assert.equal(res.status, 201, res.text);
+    const [row] = await eventually(() => {
+      const rows = outboxRows(email);
+      return rows.length === 1 && rows[0].status === 'failed' ? rows : undefined;
+    }, 10000, 'the row marked failed');
+    assert.equal(row.attempts, 1);
+    assert.match(outboxRow(row.id).lastError, /550/);
+    await sleep(2500); // longer than the first back-off
+    await mailBarrier(mail);
+    assert.equal(outboxRow(row.id).attempts, 1, 'not tried again');
+    assert.deepEqual(mail.to(email), []);
+    assert.equal(mail.refused.filter((r) => r.rcptTo === email).length, 1);
   });
 
   it('kill -9 of lk-delivery mid-batch: respawned; all 30 messages arrive, none twice but the one in flight', { skip: NEEDS_RUNDIR }, async (t) => {
@@ -259,6 +291,50 @@ describe('delivery faults', () => {
     for (const email of emails) {
       const r = outboxRows(email)[0];
       assert.deepEqual([r.status, r.bodyNull], ['sent', true], `${email}: row ${JSON.stringify(r)}`);
+    }
+  });
+});
+
+describe('delivery process stopped gracefully', () => {
+  it('SIGTERM mid-batch: the current message is finished, the replacement sends the rest, all exactly once', { skip: NEEDS_RUNDIR }, async () => {
+    await mail.start();
+    await mailBarrier(mail);
+    const first = deliveryPid();
+    assert.ok(first > 0);
+    const emails = Array.from({ length: 12 }, (_, i) => uniqueEmail(`term${i}`));
+    const batch = new Set(emails);
+    let stopped = null;
+    let ends = 0;
+    const onEnd = (d) => {
+      if (!d.rcptTo.some((a) => batch.has(a)) || ++ends !== 4) return;
+      process.kill(first, 'SIGTERM'); // while the sink holds the 4th message before its 250
+      stopped = d;
+    };
+    mail.on('data-end', onEnd);
+    mail.dataDelayMs = 100;
+    try {
+      for (const email of emails) {
+        const res = await api('POST', '/account/tokens/email', { json: { userId: 'unique()', email } });
+        assert.equal(res.status, 201, res.text);
+      }
+      await eventually(() => emails.every((e) => mail.to(e).length >= 1), 60000, 'all 12 messages');
+    } finally {
+      mail.off('data-end', onEnd);
+      mail.dataDelayMs = 0;
+    }
+    assert.ok(stopped, 'the process was stopped mid-batch');
+    const next = await eventually(() => {
+      const pid = deliveryPid();
+      return pid && pid !== first ? pid : undefined;
+    }, 10000, 'a new delivery process');
+    assert.ok(next > 0);
+    await mailBarrier(mail);
+    for (const email of emails) {
+      const got = mail.to(email);
+      assert.equal(got.length, 1, `${email}: exactly one copy (a graceful stop waits for the reply)`);
+      const [r] = outboxRows(email);
+      assert.deepEqual([r.status, r.bodyNull], ['sent', true]);
+      assert.equal(got[0].messageId, `<${r.id}@latchkey>`);
     }
   });
 });

@@ -77,7 +77,9 @@ export class MailSink extends EventEmitter {
     this.aborted = [];
     /** Answer this many next RCPT TO commands with 451 (a temporary failure, e.g. greylisting). */
     this.tempFailures = 0;
-    /** The RCPT TO commands refused that way: { rcptTo, at }. */
+    /** Answer this many next RCPT TO commands with 550 (a permanent failure). */
+    this.permFailures = 0;
+    /** The RCPT TO commands refused either way: { rcptTo, at, code }. */
     this.refused = [];
     this.server = null;
     this.seq = 0;
@@ -98,9 +100,16 @@ export class MailSink extends EventEmitter {
       closeTimeout: 200,
       onClose(session) { session.lkClosed = true; },
       onRcptTo(address, session, callback) {
+        if (sink.permFailures > 0) {
+          sink.permFailures--;
+          sink.refused.push({ rcptTo: lc(address.address), at: Date.now(), code: 550 });
+          const err = new Error('No such user here');
+          err.responseCode = 550;
+          return callback(err);
+        }
         if (sink.tempFailures > 0) {
           sink.tempFailures--;
-          sink.refused.push({ rcptTo: lc(address.address), at: Date.now() });
+          sink.refused.push({ rcptTo: lc(address.address), at: Date.now(), code: 451 });
           const err = new Error('Greylisted, try again later');
           err.responseCode = 451;
           return callback(err);
