@@ -56,7 +56,5 @@ enum lk_err session_issue(struct ctx *c, const char *uid, const char *provider,
 /* Emails a new-session alert when the project asks for them and the user
  * has an email and another session (CONTRACT 7 sessionAlerts). */
 void session_alert(struct ctx *c, const char *uid, const char *email, const char *name);
-/* Deletes the user's sessions beyond the project's maxSessions, oldest first. */
-void session_trim(struct ctx *c, const char *uid);
 
 #endif

@@ -70,9 +70,7 @@ static int has_personal_data(const char *pw, const char *uid, const char *email,
 
 enum lk_err h_account_get(struct ctx *c)
 {
-	ctx_json(c, 200);
-	model_account(&c->w, &c->user, 0, c->a);
-	return LK_OK;
+	return model_reply_user(c, &c->user, 200);
 }
 
 /* Arguments of the sign-up transaction. */
@@ -172,12 +170,12 @@ enum lk_err h_account_create(struct ctx *c)
 	snprintf(hist, sizeof hist, c->proj->pw_history > 0 ? "[\"%s\"]" : "[]", hash);
 	time_db(c->now_ms, now);
 	t = (struct create_tx){ c, uid, email, name ? name : "", hash, hist, now, 0 };
-	rc = db_tx(create_tx, &t);
+	ctx_audit(c, arena_strndup(c->a, uid, strlen(uid)), email, name);
+	rc = ctx_tx(c, create_tx, &t);
 	if (rc == DB_DUP && t.dup)
 		return E_USER_ALREADY_EXISTS;
 	if (rc != DB_OK)
 		return ctx_dberr(c, rc);
-	ctx_audit(c, arena_strndup(c->a, uid, strlen(uid)), email, name);
 	return model_reply_account(c, uid, 201);
 }
 
@@ -194,30 +192,53 @@ enum lk_err h_account_delete(struct ctx *c)
 	return LK_OK;
 }
 
-/* Runs a one-row user UPDATE with (value, now, project, id) arguments and
- * answers with the Account. */
-static enum lk_err update_user(struct ctx *c, enum stmt_id st, const char *value)
+/* A one-row user UPDATE with (value, now, project, id) arguments. */
+struct upd_tx {
+	struct ctx *c;        /* request */
+	enum stmt_id st;      /* the UPDATE */
+	const char *value;    /* new value */
+	const char *now;      /* database time */
+};
+
+/* Runs the UPDATE. */
+static enum db_rc upd_tx(void *arg)
 {
-	char now[LK_DBTIME_LEN];
-	const char *uid = ctx_ucol(c, UC_ID);
+	struct upd_tx *t = arg;
+	struct dbv a[] = { DVS(t->value), DVS(t->now), DVS(t->c->proj->id),
+	    DVS(ctx_ucol(t->c, UC_ID)) };
+
+	return db_exec(t->st, a, 4, NULL, t->c->a);
+}
+
+/* Changes one column of the caller's user (with its audit row, in one
+ * transaction) and answers with the Account, built from the row the
+ * request already holds: col gets shown, $updatedAt becomes now. */
+static enum lk_err update_user(struct ctx *c, enum stmt_id st, const char *value,
+    int col, const char *shown)
+{
+	char now[LK_DBTIME_LEN], *iso = arena_alloc(c->a, LK_ISOTIME_LEN);
+	struct upd_tx t = { c, st, value, now };
 	enum db_rc rc;
 
+	if (iso == NULL)
+		return E_GENERAL_SERVER_ERROR;
 	time_db(c->now_ms, now);
-	{
-		struct dbv a[] = { DVS(value), DVS(now), DVS(c->proj->id), DVS(uid) };
-		rc = db_exec(st, a, 4, NULL, c->a);
-	}
+	ctx_audit(c, ctx_ucol(c, UC_ID), ctx_ucol(c, UC_EMAIL), ctx_ucol(c, UC_NAME));
+	rc = ctx_tx(c, upd_tx, &t);
 	if (rc == DB_DUP)
 		return st == ST_USER_SET_PHONE ? E_USER_PHONE_ALREADY_EXISTS : E_BAD_REQUEST;
 	if (rc != DB_OK)
 		return ctx_dberr(c, rc);
-	ctx_audit(c, uid, ctx_ucol(c, UC_EMAIL), ctx_ucol(c, UC_NAME));
-	return model_reply_account(c, uid, 200);
+	time_iso(c->now_ms, iso);
+	c->user.cell[col] = shown;
+	c->user.cell[UC_UPDATED] = iso;
+	return model_reply_user(c, &c->user, 200);
 }
 
 enum lk_err h_account_name(struct ctx *c)
 {
-	return update_user(c, ST_USER_SET_NAME, ctx_str(c, "name"));
+	return update_user(c, ST_USER_SET_NAME, ctx_str(c, "name"), UC_NAME,
+	    ctx_str(c, "name"));
 }
 
 /* Arguments of the email/phone change transaction. */
@@ -306,13 +327,13 @@ static enum lk_err change_ident(struct ctx *c, enum stmt_id st, const char *valu
 	time_db(c->now_ms, now);
 	t = (struct ident_tx){ c, st, value, ctx_ucol(c, ucol),
 	    converted ? hash : NULL, now };
-	rc = db_tx(ident_tx, &t);
+	ctx_audit(c, ctx_ucol(c, UC_ID), st == ST_USER_SET_EMAIL ? value :
+	    ctx_ucol(c, UC_EMAIL), ctx_ucol(c, UC_NAME));
+	rc = ctx_tx(c, ident_tx, &t);
 	if (rc == DB_DUP)
 		return st == ST_USER_SET_PHONE ? E_USER_PHONE_ALREADY_EXISTS : E_BAD_REQUEST;
 	if (rc != DB_OK)
 		return ctx_dberr(c, rc);
-	ctx_audit(c, ctx_ucol(c, UC_ID), st == ST_USER_SET_EMAIL ? value :
-	    ctx_ucol(c, UC_EMAIL), ctx_ucol(c, UC_NAME));
 	return model_reply_account(c, ctx_ucol(c, UC_ID), 200);
 }
 
@@ -436,9 +457,9 @@ enum lk_err h_account_password(struct ctx *c)
 	t = (struct pw_tx){ c, hash, account_history_push(c, hist, hash, c->proj->pw_history), now };
 	if (t.history == NULL)
 		return E_GENERAL_SERVER_ERROR;
-	if ((rc = db_tx(pw_tx, &t)) != DB_OK)
-		return ctx_dberr(c, rc);
 	ctx_audit(c, ctx_ucol(c, UC_ID), ctx_ucol(c, UC_EMAIL), ctx_ucol(c, UC_NAME));
+	if ((rc = ctx_tx(c, pw_tx, &t)) != DB_OK)
+		return ctx_dberr(c, rc);
 	return model_reply_account(c, ctx_ucol(c, UC_ID), 200);
 }
 
@@ -473,7 +494,7 @@ enum lk_err h_account_prefs(struct ctx *c)
 	buf_free(&b);
 	if (json == NULL)
 		return E_GENERAL_SERVER_ERROR;
-	e = update_user(c, ST_USER_SET_PREFS, json);
+	e = update_user(c, ST_USER_SET_PREFS, json, UC_PREFS, json);
 	return e;
 }
 

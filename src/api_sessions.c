@@ -32,6 +32,24 @@ struct sess_tx {
 	struct ua_info ua;       /* parsed user agent */
 };
 
+/* Deletes uid's sessions beyond the project's maxSessions, oldest first. */
+static enum db_rc trim(struct ctx *c, const char *uid)
+{
+	struct dbres r;
+	int i;
+	enum db_rc rc;
+	struct dbv a[] = { DVS(c->proj->id), DVS(uid), DVI(c->proj->max_sessions) };
+
+	if ((rc = db_exec(ST_SESSION_IDS_OVER, a, 3, &r, c->a)) != DB_OK)
+		return rc;
+	for (i = 0; i < r.nrows; i++) {
+		struct dbv d[] = { DVS(c->proj->id), DVS(uid), DVS(db_cell(&r, i, 0)) };
+		if ((rc = db_exec(ST_SESSION_DELETE, d, 3, NULL, c->a)) != DB_OK)
+			return rc;
+	}
+	return DB_OK;
+}
+
 /* Inserts (the user and) the session. */
 static enum db_rc sess_tx(void *arg)
 {
@@ -62,7 +80,54 @@ static enum db_rc sess_tx(void *arg)
 		    DVS(t->expire), DVS(created6), DVS(t->now) };
 		rc = db_exec(ST_SESSION_INSERT, s, 25, NULL, c->a);
 	}
-	return rc;
+	/* sessions over the project's limit go in the same transaction */
+	return rc == DB_OK ? trim(c, t->uid) : rc;
+}
+
+/* Fills r with the session just inserted, as ST_SESSION_GET would read it
+ * (no second round trip). Returns 0 or -1. */
+static int session_row(struct ctx *c, const struct sess_tx *t, struct dbres *r)
+{
+	const char **cell = arena_alloc(c->a, sizeof(char *) * SC__N);
+	size_t *len = arena_alloc(c->a, sizeof(size_t) * SC__N);
+	char *now = arena_alloc(c->a, LK_ISOTIME_LEN), *exp = arena_alloc(c->a, LK_ISOTIME_LEN);
+	int i;
+
+	if (!cell || !len || !now || !exp)
+		return -1;
+	time_iso(c->now_ms, now);
+	time_iso(c->now_ms + (int64_t)c->proj->duration * 1000, exp);
+	for (i = 0; i < SC__N; i++)
+		cell[i] = NULL;
+	cell[SC_ID] = t->sid;
+	cell[SC_CREATED] = now;
+	cell[SC_UPDATED] = now;
+	cell[SC_USER_ID] = t->uid;
+	cell[SC_EXPIRE] = exp;
+	cell[SC_PROVIDER] = t->provider;
+	cell[SC_PROVIDER_UID] = t->provider_uid;
+	cell[SC_IP] = c->ip;
+	cell[SC_OS_CODE] = t->ua.os_code;
+	cell[SC_OS_NAME] = t->ua.os_name;
+	cell[SC_OS_VERSION] = t->ua.os_version;
+	cell[SC_CLIENT_TYPE] = t->ua.client_type;
+	cell[SC_CLIENT_CODE] = t->ua.client_code;
+	cell[SC_CLIENT_NAME] = t->ua.client_name;
+	cell[SC_CLIENT_VERSION] = t->ua.client_version;
+	cell[SC_CLIENT_ENGINE] = t->ua.client_engine;
+	cell[SC_CLIENT_ENGINE_VERSION] = t->ua.client_engine_version;
+	cell[SC_DEVICE_NAME] = t->ua.device_name;
+	cell[SC_DEVICE_BRAND] = t->ua.device_brand;
+	cell[SC_DEVICE_MODEL] = t->ua.device_model;
+	cell[SC_COUNTRY] = "--";
+	cell[SC_FACTORS] = t->factors;
+	for (i = 0; i < SC__N; i++)
+		len[i] = cell[i] ? strlen(cell[i]) : 0;
+	r->nrows = 1;
+	r->ncols = SC__N;
+	r->cell = cell;
+	r->len = len;
+	return 0;
 }
 
 enum lk_err session_issue(struct ctx *c, const char *uid, const char *provider,
@@ -92,7 +157,7 @@ enum lk_err session_issue(struct ctx *c, const char *uid, const char *provider,
 	time_db(c->now_ms, t.now);
 	time_db(c->now_ms + (int64_t)c->proj->duration * 1000, t.expire);
 	ua_parse(c->ua, strlen(c->ua), &t.ua);
-	rc = db_tx(sess_tx, &t);
+	rc = ctx_tx(c, sess_tx, &t);
 	if (rc == DB_DUP)
 		return E_USER_ALREADY_EXISTS;
 	if (rc != DB_OK)
@@ -105,16 +170,12 @@ enum lk_err session_issue(struct ctx *c, const char *uid, const char *provider,
 	crypto_wipe(json, sizeof json);
 	if (tn < 0)
 		return E_GENERAL_SERVER_ERROR;
-	{
-		struct dbv a[] = { DVS(c->proj->id), DVS(uid), DVS(t.sid) };
-		if ((rc = db_exec(ST_SESSION_GET, a, 3, &r, c->a)) != DB_OK || r.nrows != 1)
-			return ctx_dberr(c, rc);
-	}
+	if (session_row(c, &t, &r) < 0)
+		return E_GENERAL_SERVER_ERROR;
 	ctx_set_session_cookie(c, token, c->now_ms + (int64_t)c->proj->duration * 1000);
 	ctx_json(c, 201);
 	model_session(&c->w, &r, 0, 1, ctx_privileged(c) ? token : NULL);
 	crypto_wipe(token, sizeof token);
-	c->new_session_uid = arena_strndup(c->a, uid, strlen(uid));
 	return LK_OK;
 }
 
@@ -166,19 +227,6 @@ void session_alert(struct ctx *c, const char *uid, const char *email, const char
 	(void)db_tx(alert_tx, &t);
 }
 
-void session_trim(struct ctx *c, const char *uid)
-{
-	struct dbres r;
-	int i;
-	struct dbv a[] = { DVS(c->proj->id), DVS(uid), DVI(c->proj->max_sessions) };
-
-	if (db_exec(ST_SESSION_IDS_OVER, a, 3, &r, c->a) != DB_OK)
-		return;
-	for (i = 0; i < r.nrows; i++) {
-		struct dbv d[] = { DVS(c->proj->id), DVS(uid), DVS(db_cell(&r, i, 0)) };
-		(void)db_exec(ST_SESSION_DELETE, d, 3, NULL, c->a);
-	}
-}
 
 /* The anonymous user: no email, phone, password or name. */
 struct anon_user {
@@ -208,7 +256,6 @@ enum lk_err h_sessions_anonymous(struct ctx *c)
 	struct dbres r;
 	struct dbv a[] = { DVS(c->proj->id) };
 	enum db_rc rc;
-	enum lk_err e;
 
 	if (c->proj->limit > 0 && !c->via_key) {
 		if ((rc = db_exec(ST_USER_COUNT, a, 1, &r, c->a)) != DB_OK)
@@ -220,11 +267,8 @@ enum lk_err h_sessions_anonymous(struct ctx *c)
 		return E_GENERAL_SERVER_ERROR;
 	au.c = c;
 	au.uid = uid;
-	if ((e = session_issue(c, uid, "anonymous", "", "[\"anonymous\"]", anon_insert,
-	    &au)) != LK_OK)
-		return e;
-	ctx_audit(c, c->new_session_uid, "", "");
-	return LK_OK;
+	ctx_audit(c, arena_strndup(c->a, uid, sizeof uid - 1), "", "");
+	return session_issue(c, uid, "anonymous", "", "[\"anonymous\"]", anon_insert, &au);
 }
 
 enum lk_err h_sessions_email(struct ctx *c)
@@ -263,10 +307,10 @@ enum lk_err h_sessions_email(struct ctx *c)
 	}
 	if (strcmp(db_cell(&u, 0, UC_STATUS), "1") != 0)
 		return E_USER_BLOCKED;
+	ctx_audit(c, db_cell(&u, 0, UC_ID), email, db_cell(&u, 0, UC_NAME));
 	if ((e = session_issue(c, db_cell(&u, 0, UC_ID), "email", email,
 	    "[\"password\"]", NULL, NULL)) != LK_OK)
 		return e;
-	ctx_audit(c, db_cell(&u, 0, UC_ID), email, db_cell(&u, 0, UC_NAME));
 	session_alert(c, db_cell(&u, 0, UC_ID), email, db_cell(&u, 0, UC_NAME));
 	return LK_OK;
 }

@@ -132,7 +132,10 @@ static enum lk_err finish(struct ctx *c, struct tok_tx *t, const char *shown,
     const char *phrase, const char *email, const char *name)
 {
 	char created[LK_ISOTIME_LEN], expire[LK_ISOTIME_LEN];
-	enum db_rc rc = db_tx(tok_tx, t);
+	enum db_rc rc;
+
+	ctx_audit(c, arena_strndup(c->a, t->uid, strlen(t->uid)), email, name);
+	rc = ctx_tx(c, tok_tx, t);
 
 	if (rc == DB_DUP && t->dup)
 		return E_DOCUMENT_ALREADY_EXISTS;
@@ -145,7 +148,6 @@ static enum lk_err finish(struct ctx *c, struct tok_tx *t, const char *shown,
 	ctx_json(c, 201);
 	token_model(c, t->t.id, created, t->uid, shown, expire, phrase);
 	crypto_wipe(t->t.secret, sizeof t->t.secret);
-	ctx_audit(c, arena_strndup(c->a, t->uid, strlen(t->uid)), email, name);
 	return LK_OK;
 }
 
@@ -336,11 +338,11 @@ enum lk_err h_sessions_token(struct ctx *c)
 	t.uid = db_cell(&u, 0, UC_ID);
 	t.id = db_cell(&tok, 0, 0);
 	t.hash = db_cell(&tok, 0, 4);
+	ctx_audit(c, t.uid, db_cell(&u, 0, UC_EMAIL), db_cell(&u, 0, UC_NAME));
 	e = session_issue(c, t.uid, provider, "", factors, consume_tx, &t);
 	if (e != LK_OK && t.lost)
 		return E_USER_INVALID_TOKEN;
 	if (e == LK_OK) {
-		ctx_audit(c, t.uid, db_cell(&u, 0, UC_EMAIL), db_cell(&u, 0, UC_NAME));
 		/* alerts for phone, OAuth2 and server tokens, not email links/codes */
 		if (type == TK_PHONE || type == TK_OAUTH || type == TK_GENERIC)
 			session_alert(c, t.uid, db_cell(&u, 0, UC_EMAIL), db_cell(&u, 0, UC_NAME));

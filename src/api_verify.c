@@ -44,7 +44,10 @@ static enum lk_err send_token(struct ctx *c, struct msg_tx *m, const char *email
     const char *name)
 {
 	char created[LK_ISOTIME_LEN], expire[LK_ISOTIME_LEN];
-	enum db_rc rc = db_tx(msg_tx, m);
+	enum db_rc rc;
+
+	ctx_audit(c, m->uid, email, name);
+	rc = ctx_tx(c, msg_tx, m);
 
 	if (rc != DB_OK) {
 		crypto_wipe(m->t.secret, sizeof m->t.secret);
@@ -55,7 +58,6 @@ static enum lk_err send_token(struct ctx *c, struct msg_tx *m, const char *email
 	ctx_json(c, 201);
 	token_model(c, m->t.id, created, m->uid, m->t.secret, expire, "");
 	crypto_wipe(m->t.secret, sizeof m->t.secret);
-	ctx_audit(c, m->uid, email, name);
 	return LK_OK;
 }
 
@@ -225,12 +227,12 @@ enum lk_err h_recovery_update(struct ctx *c)
 	    c->proj->pw_history);
 	if (t.history == NULL)
 		return E_GENERAL_SERVER_ERROR;
-	rc = db_tx(reset_tx, &t);
+	ctx_audit(c, t.uid, db_cell(&u, 0, UC_EMAIL), db_cell(&u, 0, UC_NAME));
+	rc = ctx_tx(c, reset_tx, &t);
 	if (t.lost)
 		return E_USER_INVALID_TOKEN;
 	if (rc != DB_OK)
 		return ctx_dberr(c, rc);
-	ctx_audit(c, t.uid, db_cell(&u, 0, UC_EMAIL), db_cell(&u, 0, UC_NAME));
 	return consumed(c, &tok, t.uid);
 }
 
@@ -330,12 +332,12 @@ static enum lk_err verify(struct ctx *c, int type, enum stmt_id st)
 	t.id = db_cell(&tok, 0, 0);
 	t.hash = db_cell(&tok, 0, 4);
 	t.st = st;
-	rc = db_tx(verify_tx, &t);
+	ctx_audit(c, t.uid, db_cell(&u, 0, UC_EMAIL), db_cell(&u, 0, UC_NAME));
+	rc = ctx_tx(c, verify_tx, &t);
 	if (t.lost)
 		return E_USER_INVALID_TOKEN;
 	if (rc != DB_OK)
 		return ctx_dberr(c, rc);
-	ctx_audit(c, t.uid, db_cell(&u, 0, UC_EMAIL), db_cell(&u, 0, UC_NAME));
 	return consumed(c, &tok, t.uid);
 }
 

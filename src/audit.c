@@ -7,13 +7,13 @@
 #include "crypto.h"
 #include "timeutil.h"
 
-void audit_write(struct ctx *c)
+enum db_rc audit_insert(struct ctx *c)
 {
 	char id[21], when[LK_DBTIME_LEN], resource[64];
 	struct dbv a[10];
 
 	if (crypto_unique_id(id) < 0)
-		return;
+		return DB_FAIL;
 	time_db(c->now_ms, when);
 	snprintf(resource, sizeof resource, "user/%s", c->audit_uid);
 	a[0] = DVS(c->proj->id);
@@ -26,6 +26,11 @@ void audit_write(struct ctx *c)
 	a[7] = DVS(c->ip);
 	a[8] = DVS(c->ua);
 	a[9] = DVS(when);
-	if (db_exec(ST_LOG_INSERT, a, 10, NULL, c->a) != DB_OK)
+	return db_exec(ST_LOG_INSERT, a, 10, NULL, c->a);
+}
+
+void audit_write(struct ctx *c)
+{
+	if (audit_insert(c) != DB_OK)
 		syslog(LOG_WARNING, "audit: could not write %s", c->route->event);
 }

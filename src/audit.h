@@ -9,4 +9,7 @@
  * logged, never shown to the client: the action itself succeeded. */
 void audit_write(struct ctx *c);
 
+/* Inserts the row (inside the caller's transaction); returns the db_rc. */
+enum db_rc audit_insert(struct ctx *c);
+
 #endif

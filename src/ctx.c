@@ -68,11 +68,16 @@ enum lk_err ctx_dberr(struct ctx *c, enum db_rc rc)
 
 void ctx_header(struct ctx *c, const char *name, const char *value)
 {
+	size_t n = strlen(value), start = c->hdr->len, i;
+
 	buf_adds(c->hdr, name);
 	buf_add(c->hdr, ": ", 2);
-	/* header values never carry CR/LF */
-	for (; *value; value++)
-		buf_addc(c->hdr, (*value == '\r' || *value == '\n') ? ' ' : *value);
+	buf_add(c->hdr, value, n);
+	/* header values never carry CR/LF: replace them in what was copied */
+	if (!c->hdr->err && strpbrk(value, "\r\n"))
+		for (i = start; i < c->hdr->len; i++)
+			if (c->hdr->data[i] == '\r' || c->hdr->data[i] == '\n')
+				c->hdr->data[i] = ' ';
 	buf_add(c->hdr, "\r\n", 2);
 }
 
@@ -86,6 +91,34 @@ void ctx_json(struct ctx *c, int status)
 	c->status = status;
 	buf_reset(c->body);
 	jw_init(&c->w, c->body);
+}
+
+/* ctx_tx's wrapper: the change, then its audit row, in one transaction. */
+struct ctx_txw {
+	struct ctx *c;                 /* request */
+	enum db_rc (*fn)(void *arg);   /* the change */
+	void *arg;                     /* its argument */
+};
+
+/* Runs the wrapped change and writes the audit row with it. */
+static enum db_rc ctx_txw_run(void *arg)
+{
+	struct ctx_txw *w = arg;
+	enum db_rc rc = w->fn(w->arg);
+
+	if (rc == DB_OK && w->c->route && w->c->route->event && w->c->audit_uid)
+		rc = audit_insert(w->c);
+	return rc;
+}
+
+enum db_rc ctx_tx(struct ctx *c, enum db_rc (*fn)(void *arg), void *arg)
+{
+	struct ctx_txw w = { c, fn, arg };
+	enum db_rc rc = db_tx(ctx_txw_run, &w);
+
+	if (rc == DB_OK && c->audit_uid)
+		c->audited = 1;
+	return rc;
 }
 
 void ctx_audit(struct ctx *c, const char *uid, const char *email, const char *name)
@@ -531,10 +564,8 @@ void ctx_handle(struct ctx *c)
 			e = pipeline(c);
 	}
 	if (e == LK_OK && !c->body->err) {
-		if (c->route->event && c->audit_uid)
+		if (c->route->event && c->audit_uid && !c->audited)
 			audit_write(c);
-		if (c->new_session_uid)
-			session_trim(c, c->new_session_uid);
 	} else {
 		if (e == LK_OK)
 			e = E_GENERAL_SERVER_ERROR;

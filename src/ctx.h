@@ -93,7 +93,7 @@ struct ctx {
 	const char *audit_uid;      /* actor of the audit row, NULL = no row */
 	const char *audit_email;    /* actor email at the time */
 	const char *audit_name;     /* actor name at the time */
-	const char *new_session_uid;/* user whose sessions to trim after success */
+	int audited;                /* 1 once the audit row went in with the change */
 
 	int rl_active;              /* 1 when a rate limit was evaluated */
 	long long rl_limit;         /* X-RateLimit-Limit */
@@ -123,6 +123,9 @@ void ctx_header(struct ctx *c, const char *name, const char *value);
 void ctx_set_session_cookie(struct ctx *c, const char *token, int64_t expire_ms);
 /* Clears both session cookies (and sends X-Fallback-Cookies: []). */
 void ctx_clear_session_cookie(struct ctx *c);
+/* Runs fn(arg) as one transaction (retried whole on deadlock) together
+ * with the route's audit row, when ctx_audit() named an actor before. */
+enum db_rc ctx_tx(struct ctx *c, enum db_rc (*fn)(void *arg), void *arg);
 /* Records the actor for the route's audit event. */
 void ctx_audit(struct ctx *c, const char *uid, const char *email, const char *name);
 /* Returns 1 when the caller may see sensitive fields (API key). */

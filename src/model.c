@@ -1,7 +1,6 @@
 /* model.c: response models (see model.h). */
 #include <string.h>
 
-#include "json_in.h"
 #include "model.h"
 #include "ua.h"
 
@@ -40,10 +39,30 @@ void model_prefs(struct jw *w, const struct dbres *u, int row)
 	jw_raw(w, v, strlen(v));
 }
 
-void model_account(struct jw *w, const struct dbres *u, int row, struct arena *a)
+/* Writes one Target of ST_TARGETS_BY_USER. */
+static void model_target(struct jw *w, const struct dbres *t, int row, const char *uid)
 {
-	const char *tg = db_cell(u, row, UC_TARGETS);
-	struct jdoc d;
+	jw_obj(w);
+	jw_kstr(w, "$id", cell(t, row, 0));
+	jw_kstr(w, "$createdAt", cell(t, row, 1));
+	jw_kstr(w, "$updatedAt", cell(t, row, 2));
+	jw_kstr(w, "name", cell(t, row, 3));
+	jw_kstr(w, "userId", uid);
+	jw_key(w, "providerId");
+	if (db_cell(t, row, 4))
+		jw_strc(w, db_cell(t, row, 4));
+	else
+		jw_null(w);
+	jw_kstr(w, "providerType", cell(t, row, 5));
+	jw_kstr(w, "identifier", cell(t, row, 6));
+	kbool(w, "expired", t, row, 7);
+	jw_obj_end(w);
+}
+
+void model_account(struct jw *w, const struct dbres *u, int row,
+    const struct dbres *targets)
+{
+	int i;
 
 	jw_obj(w);
 	jw_kstr(w, "$id", cell(u, row, UC_ID));
@@ -62,10 +81,10 @@ void model_account(struct jw *w, const struct dbres *u, int row, struct arena *a
 	jw_key(w, "prefs");
 	model_prefs(w, u, row);
 	jw_key(w, "targets");
-	if (tg && jdoc_parse(&d, a, tg, strlen(tg)) == JE_OK && d.t[0].type == JSMN_ARRAY)
-		jdoc_emit(&d, 0, w, a);
-	else
-		jw_raw(w, "[]", 2);
+	jw_arr(w);
+	for (i = 0; targets && i < targets->nrows; i++)
+		model_target(w, targets, i, cell(u, row, UC_ID));
+	jw_arr_end(w);
 	jw_kstr(w, "accessedAt", cell(u, row, UC_ACCESSED));
 	jw_obj_end(w);
 }
@@ -156,6 +175,19 @@ void model_identity(struct jw *w, const struct dbres *r, int row)
 	jw_obj_end(w);
 }
 
+enum lk_err model_reply_user(struct ctx *c, const struct dbres *u, int status)
+{
+	struct dbres t;
+	struct dbv a[] = { DVS(c->proj->id), DVS(db_cell(u, 0, UC_ID)) };
+	enum db_rc rc;
+
+	if ((rc = db_exec(ST_TARGETS_BY_USER, a, 2, &t, c->a)) != DB_OK)
+		return ctx_dberr(c, rc);
+	ctx_json(c, status);
+	model_account(&c->w, u, 0, &t);
+	return LK_OK;
+}
+
 enum lk_err model_reply_account(struct ctx *c, const char *uid, int status)
 {
 	struct dbres u;
@@ -166,7 +198,5 @@ enum lk_err model_reply_account(struct ctx *c, const char *uid, int status)
 		return ctx_dberr(c, rc);
 	if (u.nrows != 1)
 		return E_USER_NOT_FOUND;
-	ctx_json(c, status);
-	model_account(&c->w, &u, 0, c->a);
-	return LK_OK;
+	return model_reply_user(c, &u, status);
 }

@@ -6,8 +6,13 @@
 #include "ctx.h"
 #include "db.h"
 
-/* Account: user row `row` of u (USER_COLS, targets included). */
-void model_account(struct jw *w, const struct dbres *u, int row, struct arena *a);
+/* Account: user row `row` of u (USER_COLS) and its targets
+ * (ST_TARGETS_BY_USER rows). */
+void model_account(struct jw *w, const struct dbres *u, int row,
+    const struct dbres *targets);
+/* Loads the targets of the user in row 0 of u and writes the Account as
+ * the whole response with the given status. */
+enum lk_err model_reply_user(struct ctx *c, const struct dbres *u, int status);
 /* Session: row of s (SC_ columns). current: the caller's session.
  * secret: the session token for privileged callers, else NULL ("" sent). */
 void model_session(struct jw *w, const struct dbres *s, int row, int current,
