@@ -1,5 +1,7 @@
 /* pw.c: argon2id hashing and verification (see pw.h). */
+#include <stdint.h>
 #include <stdio.h>
+#include <sys/mman.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -11,6 +13,80 @@
 static unsigned cost_m = 7168, cost_t = 5, cost_p = 1; /* new-hash costs */
 static char dummy[LK_PW_HASH_MAX];  /* hash of a random password */
 static char options_json[128];      /* hashOptions of new hashes */
+
+#define HUGE_2M ((size_t)2 << 20)   /* transparent huge page size */
+#define PW_HASH_LEN 32              /* raw hash bytes of new hashes */
+#define PW_MAX_HASH 128             /* longest raw hash we verify */
+#define PW_MAX_SALT 64              /* longest salt we verify */
+#define PW_MAX_MEM (4u << 20)       /* KiB: refuse absurd stored costs (4 GiB) */
+
+/* argon2's working memory comes from its own 2 MiB-aligned mapping, asked
+ * for huge pages and unmapped after every hash: the 7 MiB never stays in a
+ * worker's heap (resident size), and huge pages keep the page faults of a
+ * fresh mapping cheap. */
+static int pw_alloc(uint8_t **memory, size_t bytes)
+{
+	size_t len = (bytes + HUGE_2M - 1) & ~(HUGE_2M - 1);
+	uint8_t *raw, *aligned;
+	size_t head;
+
+	raw = mmap(NULL, len + HUGE_2M, PROT_READ | PROT_WRITE,
+	    MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (raw == MAP_FAILED)
+		return -1;
+	aligned = (uint8_t *)(((uintptr_t)raw + HUGE_2M - 1) & ~(uintptr_t)(HUGE_2M - 1));
+	head = (size_t)(aligned - raw);
+	if (head)
+		munmap(raw, head);
+	munmap(aligned + len, HUGE_2M - head);
+	(void)madvise(aligned, len, MADV_HUGEPAGE);
+	*memory = aligned;
+	return 0;
+}
+
+/* Returns argon2's working memory (libargon2 wiped it already). */
+static void pw_free(uint8_t *memory, size_t bytes)
+{
+	munmap(memory, (bytes + HUGE_2M - 1) & ~(HUGE_2M - 1));
+}
+
+/* Computes the raw argon2 hash of pw with the given parameters into out.
+ * Returns ARGON2_OK or an argon2 error. */
+static int raw_hash(argon2_type type, uint32_t version, uint32_t m, uint32_t t,
+    uint32_t p, const char *pw, size_t n, const uint8_t *salt, size_t saltlen,
+    uint8_t *out, size_t outlen)
+{
+	argon2_context x;
+
+	memset(&x, 0, sizeof x);
+	x.out = out;
+	x.outlen = (uint32_t)outlen;
+	x.pwd = (uint8_t *)(uintptr_t)pw;
+	x.pwdlen = (uint32_t)n;
+	x.salt = (uint8_t *)(uintptr_t)salt;
+	x.saltlen = (uint32_t)saltlen;
+	x.t_cost = t;
+	x.m_cost = m;
+	x.lanes = p;
+	x.threads = p;
+	x.version = version;
+	x.allocate_cbk = pw_alloc;
+	x.free_cbk = pw_free;
+	x.flags = ARGON2_DEFAULT_FLAGS;
+	return argon2_ctx(&x, type);
+}
+
+/* Base64 without padding (the PHC string alphabet is the standard one). */
+static int b64_nopad(const uint8_t *in, size_t n, char *out, size_t cap)
+{
+	ssize_t k = crypto_b64_encode(in, n, out, cap, 0);
+
+	if (k < 0)
+		return -1;
+	while (k > 0 && out[k - 1] == '=')
+		out[--k] = '\0';
+	return 0;
+}
 
 int pw_init(unsigned m_kib, unsigned t, unsigned p)
 {
@@ -29,25 +105,106 @@ int pw_init(unsigned m_kib, unsigned t, unsigned p)
 
 int pw_hash(const char *pw, size_t n, char out[LK_PW_HASH_MAX])
 {
-	unsigned char salt[16];
-	int rc;
+	uint8_t salt[16], hash[PW_HASH_LEN];
+	char s64[32], h64[64];
+	int rc = -1;
 
-	if (crypto_random(salt, sizeof salt) < 0)
+	if (crypto_random(salt, sizeof salt) < 0 ||
+	    raw_hash(Argon2_id, ARGON2_VERSION_13, cost_m, cost_t, cost_p, pw, n,
+	    salt, sizeof salt, hash, sizeof hash) != ARGON2_OK ||
+	    b64_nopad(salt, sizeof salt, s64, sizeof s64) < 0 ||
+	    b64_nopad(hash, sizeof hash, h64, sizeof h64) < 0)
+		goto out;
+	/* the PHC string libargon2 itself would write */
+	if (snprintf(out, LK_PW_HASH_MAX, "$argon2id$v=19$m=%u,t=%u,p=%u$%s$%s",
+	    cost_m, cost_t, cost_p, s64, h64) < LK_PW_HASH_MAX)
+		rc = 0;
+out:
+	crypto_wipe(hash, sizeof hash);
+	return rc;
+}
+
+/* Reads an unsigned decimal at *s (advancing it). Returns -1 when none. */
+static long read_uint(const char **s)
+{
+	long v = 0;
+	int digits = 0;
+
+	while (**s >= '0' && **s <= '9' && digits < 10) {
+		v = v * 10 + (**s - '0');
+		(*s)++;
+		digits++;
+	}
+	return digits ? v : -1;
+}
+
+/* The parts of a PHC argon2 string. */
+struct phc {
+	argon2_type type;            /* i, d or id */
+	uint32_t version;            /* 0x10 or 0x13 */
+	uint32_t m, t, p;            /* costs */
+	uint8_t salt[PW_MAX_SALT];   /* decoded salt */
+	size_t saltlen;              /* its length */
+	uint8_t hash[PW_MAX_HASH];   /* decoded hash */
+	size_t hashlen;              /* its length */
+};
+
+/* Parses "$argon2{i,d,id}$[v=N$]m=M,t=T,p=P$salt$hash". Returns 0 or -1. */
+static int phc_parse(const char *s, struct phc *h)
+{
+	const char *dollar;
+	long m, t, p, v = 0x10;
+	ssize_t k;
+
+	if (strncmp(s, "$argon2id$", 10) == 0) { h->type = Argon2_id; s += 10; }
+	else if (strncmp(s, "$argon2i$", 9) == 0) { h->type = Argon2_i; s += 9; }
+	else if (strncmp(s, "$argon2d$", 9) == 0) { h->type = Argon2_d; s += 9; }
+	else return -1;
+	if (strncmp(s, "v=", 2) == 0) {
+		s += 2;
+		if ((v = read_uint(&s)) < 0 || *s++ != '$')
+			return -1;
+	}
+	if (strncmp(s, "m=", 2) != 0)
 		return -1;
-	rc = argon2id_hash_encoded(cost_t, cost_m, cost_p, pw, n, salt,
-	    sizeof salt, 32, out, LK_PW_HASH_MAX);
-	return rc == ARGON2_OK ? 0 : -1;
+	s += 2;
+	if ((m = read_uint(&s)) < 0 || strncmp(s, ",t=", 3) != 0)
+		return -1;
+	s += 3;
+	if ((t = read_uint(&s)) < 0 || strncmp(s, ",p=", 3) != 0)
+		return -1;
+	s += 3;
+	if ((p = read_uint(&s)) < 0 || *s++ != '$' || (dollar = strchr(s, '$')) == NULL)
+		return -1;
+	if ((v != 0x10 && v != 0x13) || m < 8 || (unsigned long)m > PW_MAX_MEM ||
+	    t < 1 || t > 1000 || p < 1 || p > 64)
+		return -1;
+	if ((k = crypto_b64_decode(s, (size_t)(dollar - s), h->salt, sizeof h->salt, 0)) < 8)
+		return -1;
+	h->saltlen = (size_t)k;
+	s = dollar + 1;
+	if ((k = crypto_b64_decode(s, strlen(s), h->hash, sizeof h->hash, 0)) < 4)
+		return -1;
+	h->hashlen = (size_t)k;
+	h->version = (uint32_t)v;
+	h->m = (uint32_t)m;
+	h->t = (uint32_t)t;
+	h->p = (uint32_t)p;
+	return 0;
 }
 
 int pw_verify(const char *hash, const char *pw, size_t n)
 {
-	if (hash == NULL || n == 0)
+	struct phc h;
+	uint8_t got[PW_MAX_HASH];
+	int ok;
+
+	if (hash == NULL || phc_parse(hash, &h) < 0)
 		return 0;
-	if (strncmp(hash, "$argon2id$", 10) == 0)
-		return argon2id_verify(hash, pw, n) == ARGON2_OK;
-	if (strncmp(hash, "$argon2i$", 9) == 0)
-		return argon2i_verify(hash, pw, n) == ARGON2_OK;
-	return 0;
+	ok = raw_hash(h.type, h.version, h.m, h.t, h.p, pw, n, h.salt, h.saltlen,
+	    got, h.hashlen) == ARGON2_OK && crypto_ct_eq(got, h.hash, h.hashlen);
+	crypto_wipe(got, sizeof got);
+	return ok;
 }
 
 void pw_verify_dummy(const char *pw, size_t n)
