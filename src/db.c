@@ -157,6 +157,21 @@ static int bind_args(MYSQL_STMT *st, const struct dbv *args, int nargs,
 	return nargs ? (mysql_stmt_bind_param(st, b) ? -1 : 0) : 0;
 }
 
+/* Turns the connector's "YYYY-MM-DD HH:MM:SS[.ffffff]" into Appwrite's
+ * "YYYY-MM-DDTHH:MM:SS.mmm+00:00" (the connection runs in UTC). */
+static char *iso_datetime(const char *v, size_t n, struct arena *a)
+{
+	char *o = arena_alloc(a, 30);
+	size_t i;
+
+	if (o == NULL)
+		return NULL;
+	memcpy(o, "0000-00-00T00:00:00.000+00:00", 30);
+	for (i = 0; i < n && i < 23; i++)
+		o[i] = v[i] == ' ' ? 'T' : v[i];
+	return o;
+}
+
 /* Fetches all rows of st into res. Returns DB_OK or an error. */
 static enum db_rc fetch_rows(MYSQL_STMT *st, struct dbres *res, struct arena *a)
 {
@@ -206,6 +221,12 @@ static enum db_rc fetch_rows(MYSQL_STMT *st, struct dbres *res, struct arena *a)
 			char *v = b[c].buffer;
 			size_t n = lens[c] < b[c].buffer_length ? lens[c] : b[c].buffer_length - 1;
 			v[n] = '\0';
+			if (!nulls[c] && (f[c].type == MYSQL_TYPE_DATETIME ||
+			    f[c].type == MYSQL_TYPE_TIMESTAMP)) {
+				if ((v = iso_datetime(v, n, a)) == NULL)
+					goto out;
+				n = strlen(v);
+			}
 			res->cell[r * nc + c] = nulls[c] ? NULL : v;
 			res->len[r * nc + c] = nulls[c] ? 0 : n;
 		}
