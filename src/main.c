@@ -2,6 +2,8 @@
  * the FastCGI socket, preforks workers, respawns the ones that die, recycles
  * them, stops gracefully on SIGTERM and reloads on SIGHUP. Also runs the
  * schema migrations (`latchkey migrate`). */
+#include "autoconf.h" /* first: _GNU_SOURCE */
+
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -11,7 +13,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/types.h>
@@ -22,12 +23,11 @@
 
 #include <fcgiapp.h>
 
-#include "autoconf.h"
 #include "config.h"
 #include "arena.h"
 #include "db.h"
 #include "pw.h"
-#include "outbox.h"
+#include "privs.h"
 #include "worker.h"
 
 #define MAX_WORKERS 256
@@ -185,21 +185,6 @@ static int open_listener(void)
 	return fd;
 }
 
-/* Drops root privileges to cfg.user. Returns 0 or -1. */
-static int drop_privileges(void)
-{
-	struct passwd *pw;
-
-	if (geteuid() != 0 || cfg.user == NULL || *cfg.user == '\0')
-		return 0;
-	if ((pw = getpwnam(cfg.user)) == NULL ||
-	    initgroups(pw->pw_name, pw->pw_gid) < 0 || setgid(pw->pw_gid) < 0 ||
-	    setuid(pw->pw_uid) < 0 || setuid(0) == 0) {
-		fprintf(stderr, "latchkey: cannot drop privileges to %s\n", cfg.user);
-		return -1;
-	}
-	return 0;
-}
 
 /* Forks a worker into slot i. */
 static void spawn(int i, int fd)
@@ -210,7 +195,7 @@ static void spawn(int i, int fd)
 		struct sigaction sa;
 		/* only the workers, which face requests, give up root; the master
 		 * keeps it to re-read its configuration and remove its socket */
-		if (drop_privileges() < 0)
+		if (privs_drop() < 0)
 			_exit(1);
 		memset(&sa, 0, sizeof sa);
 		sa.sa_handler = SIG_DFL;
@@ -228,28 +213,46 @@ static void spawn(int i, int fd)
 		syslog(LOG_ERR, "fork failed: %s", strerror(errno));
 }
 
-/* Forks the delivery process (outbox.c), which sends mail and SMS so that
- * no request waits on SMTP. */
+/* Starts the delivery process: the latchkey-delivery program next to this
+ * one (a separate program, so that request workers never load libcurl),
+ * which sends the outbox so that no request waits on SMTP. */
 static void spawn_delivery(void)
 {
+	static char path[4096];
 	pid_t pid;
 
 	if (!cfg.delivery)
 		return;
+	if (path[0] == '\0') {
+		ssize_t n = readlink("/proc/self/exe", path, sizeof path - 32);
+		char *slash;
+		if (n <= 0 || (slash = memrchr(path, '/', (size_t)n)) == NULL) {
+			syslog(LOG_ERR, "cannot find my own program; no delivery process");
+			return;
+		}
+		snprintf(slash + 1, sizeof path - (size_t)(slash + 1 - path), "latchkey-delivery");
+	}
 	if ((pid = fork()) == 0) {
 		struct sigaction sa;
 		sigset_t none;
+		static char a0[] = "latchkey-delivery", a1[] = "-c", a2[4096];
+		char *argv[] = { a0, a1, a2, NULL };
 		memset(&sa, 0, sizeof sa);
 		sa.sa_handler = SIG_DFL;
 		sigaction(SIGCHLD, &sa, NULL);
 		sigaction(SIGINT, &sa, NULL);
+		sigaction(SIGTERM, &sa, NULL);
+		sigaction(SIGHUP, &sa, NULL);
 		sigemptyset(&none);
 		sigprocmask(SIG_SETMASK, &none, NULL);
-		if (drop_privileges() < 0)
-			_exit(1);
-		/* visible as "lk-delivery" in ps and /proc/PID/comm */
-		prctl(PR_SET_NAME, "lk-delivery", 0, 0, 0);
-		exit(outbox_run());
+		if (config_file == NULL)
+			argv[1] = NULL;
+		else
+			snprintf(a2, sizeof a2, "%s", config_file);
+		/* it reads the configuration (secrets) itself, then drops root */
+		execv(path, argv);
+		syslog(LOG_ERR, "cannot run %s", path);
+		_exit(127);
 	}
 	delivery_pid = pid > 0 ? pid : 0;
 }

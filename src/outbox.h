@@ -1,7 +1,7 @@
 /* outbox.h: durable message delivery. A request renders its message and
  * writes it to the outbox inside the same transaction as the token it
  * carries; the delivery process (started by the master, never a request
- * worker) sends it, retries with backoff and records the outcome. Message
+ * worker; delivery.c) sends it, retries with backoff and records the outcome. Message
  * bodies are sealed under enc_key at rest and dropped once sent. */
 #ifndef LK_OUTBOX_H
 #define LK_OUTBOX_H
@@ -29,8 +29,5 @@ enum db_rc outbox_sms(struct ctx *c, const char *to, enum sms_tmpl_type t,
  * (>= 1) and whether the failure is permanent give the next status
  * ("pending" again or "failed") and the wait before the next attempt. */
 const char *outbox_after_failure(int attempts, int permanent, long long *delay_s);
-
-/* The delivery process: loops until SIGTERM. Returns an exit status. */
-int outbox_run(void);
 
 #endif
