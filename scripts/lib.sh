@@ -248,7 +248,12 @@ lk_pidfile_pid() {
 	[ -s "$1" ] || return 1
 	pid=$(tr -dc 0-9 <"$1")
 	[ -n "$pid" ] && lk_pid_live "$pid" || return 1
-	{ IFS= read -r -d '' argv0 <"/proc/$pid/cmdline"; } 2>/dev/null || [ -n "${argv0:-}" ] || return 1
+	# While a process execs, its cmdline can read empty for a moment: a live
+	# process with no readable cmdline counts as ours.
+	if ! { IFS= read -r -d '' argv0 <"/proc/$pid/cmdline"; } 2>/dev/null && [ -z "${argv0:-}" ]; then
+		printf '%s' "$pid"
+		return 0
+	fi
 	argv0=${argv0%% *}
 	argv0=${argv0##*/}
 	# Right after lk_start the process may not have exec'd CMD yet.
@@ -301,8 +306,11 @@ lk_wait_for() {
 		if ! lk_pidfile_pid "$pidfile" "$pattern" >/dev/null; then
 			local st=unknown p
 			p=$(tr -dc 0-9 <"$pidfile" 2>/dev/null || true)
-			# our own child: its exit status tells how it ended
-			[ -n "$p" ] && { wait "$p" 2>/dev/null; st=$?; }
+			# our own child, if it really ended: its exit status tells how
+			# (never wait on one that still runs)
+			if [ -n "$p" ] && ! lk_pid_live "$p"; then
+				wait "$p" 2>/dev/null && st=0 || st=$?
+			fi
 			lk_tail "$log"
 			lk_die "$name exited during start-up (status $st; log: $log)"
 		fi
