@@ -322,6 +322,12 @@ static int serve(void)
 		fprintf(stderr, "latchkey: argon2 self-test failed\n");
 		return 1;
 	}
+	/* at most one argon2 hash per core at a time, however many workers */
+	{
+		long cores = sysconf(_SC_NPROCESSORS_ONLN);
+		if (pw_limit_init(cores > 0 ? (int)cores : 1) < 0)
+			syslog(LOG_WARNING, "argon2 concurrency cap unavailable");
+	}
 	if (cfg.password_dictionary && *cfg.password_dictionary &&
 	    pw_dict_load(cfg.password_dictionary) < 0)
 		syslog(LOG_WARNING, "password dictionary %s not found", cfg.password_dictionary);

@@ -1,7 +1,10 @@
 /* pw.c: argon2id hashing and verification (see pw.h). */
 #include <stdint.h>
 #include <stdio.h>
+#include <errno.h>
+#include <pthread.h>
 #include <sys/mman.h>
+#include <unistd.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -50,6 +53,70 @@ static void pw_free(uint8_t *memory, size_t bytes)
 	munmap(memory, (bytes + HUGE_2M - 1) & ~(HUGE_2M - 1));
 }
 
+static pthread_mutex_t *slots; /* shared with every worker; NULL = no cap */
+static int nslots;             /* how many */
+static int held = -1;          /* the slot this process holds, -1 = none */
+
+int pw_limit_init(int n)
+{
+	pthread_mutexattr_t at;
+	int i;
+
+	if (n <= 0)
+		return 0;
+	slots = mmap(NULL, sizeof *slots * (size_t)n, PROT_READ | PROT_WRITE,
+	    MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	if (slots == MAP_FAILED) {
+		slots = NULL;
+		return -1;
+	}
+	pthread_mutexattr_init(&at);
+	pthread_mutexattr_setpshared(&at, PTHREAD_PROCESS_SHARED);
+	pthread_mutexattr_setrobust(&at, PTHREAD_MUTEX_ROBUST);
+	for (i = 0; i < n; i++)
+		pthread_mutex_init(&slots[i], &at);
+	pthread_mutexattr_destroy(&at);
+	nslots = n;
+	return 0;
+}
+
+/* Locks slot i, taking over one whose holder died. Returns 0 or an errno. */
+static int slot_lock(int i, int wait)
+{
+	int rc = wait ? pthread_mutex_lock(&slots[i]) : pthread_mutex_trylock(&slots[i]);
+
+	if (rc == EOWNERDEAD) {
+		pthread_mutex_consistent(&slots[i]);
+		rc = 0;
+	}
+	return rc;
+}
+
+void pw_slot_acquire(void)
+{
+	int i;
+
+	if (slots == NULL || held >= 0)
+		return;
+	for (i = 0; i < nslots; i++)
+		if (slot_lock(i, 0) == 0) {
+			held = i;
+			return;
+		}
+	/* all busy: queue on one of them */
+	i = (int)(getpid() % nslots);
+	if (slot_lock(i, 1) == 0)
+		held = i;
+}
+
+void pw_slot_release(void)
+{
+	if (slots == NULL || held < 0)
+		return;
+	pthread_mutex_unlock(&slots[held]);
+	held = -1;
+}
+
 /* Computes the raw argon2 hash of pw with the given parameters into out.
  * Returns ARGON2_OK or an argon2 error. */
 static int raw_hash(argon2_type type, uint32_t version, uint32_t m, uint32_t t,
@@ -73,7 +140,13 @@ static int raw_hash(argon2_type type, uint32_t version, uint32_t m, uint32_t t,
 	x.allocate_cbk = pw_alloc;
 	x.free_cbk = pw_free;
 	x.flags = ARGON2_DEFAULT_FLAGS;
-	return argon2_ctx(&x, type);
+	{
+		int rc;
+		pw_slot_acquire();
+		rc = argon2_ctx(&x, type);
+		pw_slot_release();
+		return rc;
+	}
 }
 
 /* Base64 without padding (the PHC string alphabet is the standard one). */

@@ -19,6 +19,15 @@ int pw_verify(const char *hash, const char *pw, size_t n);
 void pw_verify_dummy(const char *pw, size_t n);
 /* The hashOptions JSON object describing new hashes. */
 const char *pw_options_json(void);
+/* Caps how many processes run argon2 at once (the bench measured that
+ * twice as many hashes as cores costs throughput). Call in the master
+ * before forking: the slots are robust process-shared mutexes, so a worker
+ * killed mid-hash frees its slot. slots <= 0 disables the cap. */
+int pw_limit_init(int slots);
+/* Takes / gives back a slot (pw_hash and pw_verify do this themselves;
+ * exported for tests). */
+void pw_slot_acquire(void);
+void pw_slot_release(void);
 /* Loads the common-password list (one per line) used when a project turns
  * on passwordDictionary. A missing file leaves the list empty (returns -1). */
 int pw_dict_load(const char *path);

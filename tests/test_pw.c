@@ -2,6 +2,8 @@
  * own verifier and the other way round, known vectors, and hostile stored
  * strings that must never verify (nor crash). */
 #include <argon2.h>
+#include <sys/wait.h>
+#include <unistd.h>
 #include <check.h>
 #include <stdlib.h>
 #include <string.h>
@@ -78,6 +80,26 @@ START_TEST(test_null_and_dummy)
 }
 END_TEST
 
+/* A worker killed while hashing must not keep its slot: the next process
+ * takes the slot over (robust mutex) instead of waiting for ever. */
+START_TEST(test_slot_of_dead_holder)
+{
+	char h[LK_PW_HASH_MAX];
+	pid_t pid;
+	int st;
+
+	ck_assert_int_eq(pw_limit_init(1), 0);
+	if ((pid = fork()) == 0) {
+		pw_slot_acquire();
+		_exit(0); /* dies holding the only slot */
+	}
+	ck_assert_int_eq(waitpid(pid, &st, 0), pid);
+	ck_assert_int_eq(pw_init(64, 1, 1), 0);
+	ck_assert_int_eq(pw_hash("after-a-crash", 13, h), 0);
+	ck_assert_int_eq(pw_verify(h, "after-a-crash", 13), 1);
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("pw");
@@ -91,6 +113,7 @@ int main(void)
 	tcase_add_test(tc, test_appwrite_vector);
 	tcase_add_loop_test(tc, test_hostile, 0, (int)(sizeof hostile / sizeof hostile[0]));
 	tcase_add_test(tc, test_null_and_dummy);
+	tcase_add_test(tc, test_slot_of_dead_holder);
 	suite_add_tcase(s, tc);
 	sr = srunner_create(s);
 	srunner_run_all(sr, CK_NORMAL);
