@@ -20,6 +20,9 @@ enum lk_err h_account_logs(struct ctx *c);
 enum lk_err h_account_identities(struct ctx *c);
 enum lk_err h_account_identity_delete(struct ctx *c);
 enum lk_err h_account_jwt(struct ctx *c);
+/* 400 user_count_exceeded when the project's user limit is reached (keys
+ * are exempt; CONTRACT 7 `limit`). */
+enum lk_err account_check_user_limit(struct ctx *c);
 /* 1 when pw matches a hash of the password-history JSON array hist. */
 int account_in_history(struct ctx *c, const char *hist, const char *pw);
 /* hist with hash appended, keeping the last n entries (arena), or NULL. */

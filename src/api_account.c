@@ -112,8 +112,7 @@ static enum db_rc create_tx(void *arg)
 	return rc == DB_DUP ? DB_OK : rc;
 }
 
-/* Enforces the project's user limit (CONTRACT 7 `limit`). */
-static enum lk_err check_user_limit(struct ctx *c)
+enum lk_err account_check_user_limit(struct ctx *c)
 {
 	struct dbres r;
 	struct dbv a[] = { DVS(c->proj->id) };
@@ -159,7 +158,7 @@ enum lk_err h_account_create(struct ctx *c)
 			return E_GENERAL_SERVER_ERROR;
 		uid = gen;
 	}
-	if ((e = check_user_limit(c)) != LK_OK ||
+	if ((e = account_check_user_limit(c)) != LK_OK ||
 	    (e = check_identity_email(c, email, "")) != LK_OK)
 		return e;
 	if (c->proj->personal_data &&

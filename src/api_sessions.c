@@ -253,16 +253,10 @@ enum lk_err h_sessions_anonymous(struct ctx *c)
 {
 	char uid[21];
 	struct anon_user au;
-	struct dbres r;
-	struct dbv a[] = { DVS(c->proj->id) };
-	enum db_rc rc;
+	enum lk_err e;
 
-	if (c->proj->limit > 0 && !c->via_key) {
-		if ((rc = db_exec(ST_USER_COUNT, a, 1, &r, c->a)) != DB_OK)
-			return ctx_dberr(c, rc);
-		if (strtol(db_cell(&r, 0, 0), NULL, 10) >= c->proj->limit)
-			return E_USER_COUNT_EXCEEDED;
-	}
+	if ((e = account_check_user_limit(c)) != LK_OK)
+		return e;
 	if (crypto_unique_id(uid) < 0)
 		return E_GENERAL_SERVER_ERROR;
 	au.c = c;

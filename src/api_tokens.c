@@ -94,16 +94,10 @@ static enum lk_err find_user(struct ctx *c, enum stmt_id st, const char *key,
 /* Checks the user limit and picks the new user's ID from userId. */
 static enum lk_err new_user_id(struct ctx *c, char gen[21], const char **uid)
 {
-	struct dbres r;
-	struct dbv a[] = { DVS(c->proj->id) };
-	enum db_rc rc;
+	enum lk_err e;
 
-	if (c->proj->limit > 0 && !c->via_key) {
-		if ((rc = db_exec(ST_USER_COUNT, a, 1, &r, c->a)) != DB_OK)
-			return ctx_dberr(c, rc);
-		if (strtol(db_cell(&r, 0, 0), NULL, 10) >= c->proj->limit)
-			return E_USER_COUNT_EXCEEDED;
-	}
+	if ((e = account_check_user_limit(c)) != LK_OK)
+		return e;
 	*uid = ctx_str(c, "userId");
 	if (strcmp(*uid, "unique()") == 0) {
 		if (crypto_unique_id(gen) < 0)
