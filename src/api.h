@@ -20,6 +20,15 @@ enum lk_err h_account_logs(struct ctx *c);
 enum lk_err h_account_identities(struct ctx *c);
 enum lk_err h_account_identity_delete(struct ctx *c);
 enum lk_err h_account_jwt(struct ctx *c);
+/* Inserts a user row (inside the caller's transaction): hash NULL for a
+ * user without a password; NULL email/phone for none. */
+enum db_rc account_insert_user(struct ctx *c, const char *uid, const char *name,
+    const char *email, const char *phone, const char *hash, const char *history,
+    const char *now);
+/* Inserts a messaging target ("email" or "sms"); an existing target with the
+ * same identifier is left as it is. */
+enum db_rc account_insert_target(struct ctx *c, const char *uid, const char *type,
+    const char *identifier, const char *now);
 /* 400 user_count_exceeded when the project's user limit is reached (keys
  * are exempt; CONTRACT 7 `limit`). */
 enum lk_err account_check_user_limit(struct ctx *c);

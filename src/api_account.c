@@ -14,23 +14,6 @@
 #include "ratelimit.h"
 #include "timeutil.h"
 
-/* Lower-cases s in place (ASCII); returns s. */
-static char *lower(char *s)
-{
-	char *p;
-
-	for (p = s; *p; p++)
-		*p = (char)tolower((unsigned char)*p);
-	return s;
-}
-
-/* Returns an arena copy of validated parameter name, lower-cased. */
-static char *param_lower(struct ctx *c, const char *name)
-{
-	const char *v = ctx_str(c, name);
-
-	return v ? lower(arena_strndup(c->a, v, strlen(v))) : NULL;
-}
 
 /* Case-insensitive substring test of needle in hay (both NUL-terminated). */
 static int icontains(const char *hay, const char *needle)
@@ -85,31 +68,48 @@ struct create_tx {
 	int dup;               /* out: the user insert hit a unique key */
 };
 
+enum db_rc account_insert_user(struct ctx *c, const char *uid, const char *name,
+    const char *email, const char *phone, const char *hash, const char *history,
+    const char *now)
+{
+	struct dbv u[] = { DVS(c->proj->id), DVS(uid), DVS(name ? name : ""),
+	    DVS(email), DVS(phone), DVS(hash), DVS(hash ? "argon2" : NULL),
+	    DVS(hash ? pw_options_json() : NULL), DVS(history ? history : "[]"),
+	    DVS(hash ? now : NULL), DVS(now), DVS(now), DVS(now), DVS(now) };
+
+	return db_exec(ST_USER_INSERT, u, 14, NULL, c->a);
+}
+
+enum db_rc account_insert_target(struct ctx *c, const char *uid, const char *type,
+    const char *identifier, const char *now)
+{
+	char tid[21];
+	enum db_rc rc;
+
+	if (crypto_unique_id(tid) < 0)
+		return DB_FAIL;
+	{
+		struct dbv g[] = { DVS(c->proj->id), DVS(tid), DVS(uid), DVS(type),
+		    DVS(identifier), DVS(now), DVS(now) };
+		rc = db_exec(ST_TARGET_INSERT, g, 7, NULL, c->a);
+	}
+	/* an existing target with this address is kept as it is */
+	return rc == DB_DUP ? DB_OK : rc;
+}
+
 /* Inserts the user and its email target in one transaction. */
 static enum db_rc create_tx(void *arg)
 {
 	struct create_tx *t = arg;
-	char tid[21];
 	enum db_rc rc;
-	struct dbv u[] = { DVS(t->c->proj->id), DVS(t->uid), DVS(t->name),
-	    DVS(t->email), DVNULL, DVS(t->hash), DVS("argon2"), DVS(pw_options_json()),
-	    DVS(t->history), DVS(t->now), DVS(t->now), DVS(t->now), DVS(t->now),
-	    DVS(t->now) };
 
 	t->dup = 0;
-	if ((rc = db_exec(ST_USER_INSERT, u, 14, NULL, t->c->a)) != DB_OK) {
+	if ((rc = account_insert_user(t->c, t->uid, t->name, t->email, NULL, t->hash,
+	    t->history, t->now)) != DB_OK) {
 		t->dup = rc == DB_DUP;
 		return rc;
 	}
-	if (crypto_unique_id(tid) < 0)
-		return DB_FAIL;
-	{
-		struct dbv tg[] = { DVS(t->c->proj->id), DVS(tid), DVS(t->uid),
-		    DVS("email"), DVS(t->email), DVS(t->now), DVS(t->now) };
-		rc = db_exec(ST_TARGET_INSERT, tg, 7, NULL, t->c->a);
-	}
-	/* an existing target with this address is kept as it is */
-	return rc == DB_DUP ? DB_OK : rc;
+	return account_insert_target(t->c, t->uid, "email", t->email, t->now);
 }
 
 enum lk_err account_check_user_limit(struct ctx *c)
@@ -146,7 +146,7 @@ enum lk_err h_account_create(struct ctx *c)
 	char gen[21], hash[LK_PW_HASH_MAX], now[LK_DBTIME_LEN], hist[LK_PW_HASH_MAX + 8];
 	const char *uid = ctx_str(c, "userId"), *pw = ctx_str(c, "password");
 	const char *name = ctx_str(c, "name");
-	char *email = param_lower(c, "email");
+	char *email = ctx_lower(c, "email");
 	struct create_tx t;
 	enum lk_err e;
 	enum db_rc rc;
@@ -338,7 +338,7 @@ static enum lk_err change_ident(struct ctx *c, enum stmt_id st, const char *valu
 
 enum lk_err h_account_email(struct ctx *c)
 {
-	char *email = param_lower(c, "email");
+	char *email = ctx_lower(c, "email");
 
 	return email ? change_ident(c, ST_USER_SET_EMAIL, email, UC_EMAIL)
 	    : E_GENERAL_SERVER_ERROR;

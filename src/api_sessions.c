@@ -1,6 +1,5 @@
 /* api_sessions.c: /account/sessions endpoints (spec/ACCOUNT_ENDPOINTS.md
  * E15-E21) and the common session-issuing steps of §1.8. */
-#include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -241,12 +240,7 @@ static enum db_rc anon_insert(void *arg)
 	char now[LK_DBTIME_LEN];
 
 	time_db(u->c->now_ms, now);
-	{
-		struct dbv a[] = { DVS(u->c->proj->id), DVS(u->uid), DVS(""), DVNULL,
-		    DVNULL, DVNULL, DVNULL, DVNULL, DVS("[]"), DVNULL, DVS(now),
-		    DVS(now), DVS(now), DVS(now) };
-		return db_exec(ST_USER_INSERT, a, 14, NULL, u->c->a);
-	}
+	return account_insert_user(u->c, u->uid, "", NULL, NULL, NULL, NULL, now);
 }
 
 enum lk_err h_sessions_anonymous(struct ctx *c)
@@ -268,17 +262,14 @@ enum lk_err h_sessions_anonymous(struct ctx *c)
 enum lk_err h_sessions_email(struct ctx *c)
 {
 	const char *pw = ctx_str(c, "password");
-	char *email = arena_strndup(c->a, ctx_str(c, "email"), strlen(ctx_str(c, "email")));
+	char *email = ctx_lower(c, "email");
 	struct dbres u;
 	enum db_rc rc;
 	enum lk_err e;
-	char *p;
 	const char *hash;
 
 	if (email == NULL)
 		return E_GENERAL_SERVER_ERROR;
-	for (p = email; *p; p++)
-		*p = (char)tolower((unsigned char)*p);
 	{
 		struct dbv a[] = { DVS(c->proj->id), DVS(email) };
 		if ((rc = db_exec(ST_USER_BY_EMAIL, a, 2, &u, c->a)) != DB_OK)

@@ -2,7 +2,6 @@
  * E29-E31): email codes, magic URLs and phone codes, and turning a token
  * into a session. Messages go through the outbox in the same transaction
  * as the token. */
-#include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -14,17 +13,6 @@
 #include "timeutil.h"
 #include "token.h"
 #include "ua.h"
-
-/* Lower-cased arena copy of string parameter name. */
-static char *lower_param(struct ctx *c, const char *name)
-{
-	const char *v = ctx_str(c, name);
-	char *s = v ? arena_strndup(c->a, v, strlen(v)) : NULL, *p;
-
-	for (p = s; p && *p; p++)
-		*p = (char)tolower((unsigned char)*p);
-	return s;
-}
 
 /* What a token request needs in its transaction. */
 struct tok_tx {
@@ -49,28 +37,19 @@ static enum db_rc tok_tx(void *arg)
 {
 	struct tok_tx *t = arg;
 	struct ctx *c = t->c;
-	char now[LK_DBTIME_LEN], tid[21];
+	char now[LK_DBTIME_LEN];
 	enum db_rc rc;
 
 	time_db(c->now_ms, now);
 	if (t->create) {
-		struct dbv u[] = { DVS(c->proj->id), DVS(t->uid), DVS(""), DVS(t->email),
-		    DVS(t->phone), DVNULL, DVNULL, DVNULL, DVS("[]"), DVNULL, DVS(now),
-		    DVS(now), DVS(now), DVS(now) };
-		if ((rc = db_exec(ST_USER_INSERT, u, 14, NULL, c->a)) != DB_OK) {
+		if ((rc = account_insert_user(c, t->uid, "", t->email, t->phone, NULL,
+		    NULL, now)) != DB_OK) {
 			t->dup = rc == DB_DUP;
 			return rc;
 		}
-		if (crypto_unique_id(tid) < 0)
-			return DB_FAIL;
-		{
-			struct dbv g[] = { DVS(c->proj->id), DVS(tid), DVS(t->uid),
-			    DVS(t->email ? "email" : "sms"), DVS(t->email ? t->email : t->phone),
-			    DVS(now), DVS(now) };
-			rc = db_exec(ST_TARGET_INSERT, g, 7, NULL, c->a);
-			if (rc != DB_OK && rc != DB_DUP)
-				return rc;
-		}
+		if ((rc = account_insert_target(c, t->uid, t->email ? "email" : "sms",
+		    t->email ? t->email : t->phone, now)) != DB_OK)
+			return rc;
 	}
 	if ((rc = token_insert(c, t->uid, &t->t)) != DB_OK)
 		return rc;
@@ -148,7 +127,7 @@ static enum lk_err finish(struct ctx *c, struct tok_tx *t, const char *shown,
 /* Shared body of the email code and magic URL routes. */
 static enum lk_err email_token(struct ctx *c, int magic)
 {
-	char *email = lower_param(c, "email"), gen[21];
+	char *email = ctx_lower(c, "email"), gen[21];
 	const char *phrase = ctx_bool(c, "phrase") ? token_phrase(c->a) : "";
 	const char *url = ctx_str(c, "url");
 	struct tok_tx t;

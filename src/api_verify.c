@@ -1,6 +1,5 @@
 /* api_verify.c: password recovery and email/phone verification
  * (spec/ACCOUNT_ENDPOINTS.md E32-E37; SECURITY.md 3, 5, 6, 7). */
-#include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -92,8 +91,7 @@ static enum lk_err fake_recovery(struct ctx *c)
 
 enum lk_err h_recovery_create(struct ctx *c)
 {
-	const char *v = ctx_str(c, "email");
-	char *email = arena_strndup(c->a, v, strlen(v)), *p;
+	char *email = ctx_lower(c, "email");
 	struct msg_tx m;
 	struct dbres u;
 	enum lk_err e;
@@ -101,8 +99,8 @@ enum lk_err h_recovery_create(struct ctx *c)
 
 	if (!outbox_mail_ready(c))
 		return E_SMTP_DISABLED;
-	for (p = email; p && *p; p++)
-		*p = (char)tolower((unsigned char)*p);
+	if (email == NULL)
+		return E_GENERAL_SERVER_ERROR;
 	{
 		struct dbv a[] = { DVS(c->proj->id), DVS(email) };
 		if ((rc = db_exec(ST_USER_BY_EMAIL, a, 2, &u, c->a)) != DB_OK)

@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include "config.h"
+#include "db.h"
 
 struct config cfg;
 
@@ -208,6 +209,16 @@ static int config_build(struct config *c, const char *file, char *err, size_t er
 		c->listen = NULL;
 	}
 	return 0;
+}
+
+void config_db_conf(struct db_conf *out)
+{
+	out->host = cfg.db_host;
+	out->socket = cfg.db_socket;
+	out->user = cfg.db_user;
+	out->password = cfg.db_password;
+	out->name = cfg.db_name;
+	out->port = (unsigned)cfg.db_port;
 }
 
 void config_free(void)

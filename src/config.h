@@ -51,6 +51,9 @@ extern struct config cfg;
 /* Loads defaults, then file (may be NULL), then the environment. Returns 0,
  * or -1 with a message in err. */
 int config_load(const char *file, char *err, size_t errn);
+struct db_conf;
+/* Fills the MariaDB connection parameters from cfg (pointers into cfg). */
+void config_db_conf(struct db_conf *out);
 /* Frees the configuration's strings and zeroes it. */
 void config_free(void);
 /* Returns 1 when ip is in trusted_proxies. */

@@ -43,6 +43,17 @@ int ctx_bool(const struct ctx *c, const char *name)
 	    (strcmp(p->val, "true") == 0 || strcmp(p->val, "1") == 0);
 }
 
+char *ctx_lower(struct ctx *c, const char *name)
+{
+	const char *v = ctx_str(c, name);
+	char *s = v ? arena_strndup(c->a, v, strlen(v)) : NULL, *p;
+
+	for (p = s; p && *p; p++)
+		if (*p >= 'A' && *p <= 'Z')
+			*p = (char)(*p + 32);
+	return s;
+}
+
 const char *ctx_str(const struct ctx *c, const char *name)
 {
 	const struct http_param *p = http_param(&c->r, name);

@@ -110,6 +110,8 @@ const char *ctx_ucol(const struct ctx *c, int col);
 const char *ctx_scol(const struct ctx *c, int col);
 /* Validated boolean parameter (absent = 0). */
 int ctx_bool(const struct ctx *c, const char *name);
+/* Arena copy of string parameter name, ASCII lower-cased (emails), or NULL. */
+char *ctx_lower(struct ctx *c, const char *name);
 /* Validated string parameter, or NULL when absent. */
 const char *ctx_str(const struct ctx *c, const char *name);
 /* Sets a custom message for the error about to be returned; returns e. */

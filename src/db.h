@@ -53,7 +53,6 @@ static inline struct dbv dv_str(const char *s)
 	return v;
 }
 #define DVS(s) dv_str(s)
-#define DVN(ptr, len) ((struct dbv){ DV_STR, (ptr), (len), 0 })
 #define DVI(v) ((struct dbv){ DV_INT, NULL, 0, (long long)(v) })
 #define DVNULL ((struct dbv){ DV_NULL, NULL, 0, 0 })
 #define DVB(ptr, len) ((struct dbv){ DV_BLOB, (const char *)(ptr), (len), 0 })

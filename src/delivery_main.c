@@ -32,12 +32,7 @@ int main(int argc, char **argv)
 		return 1;
 	/* shown as "lk-delivery" by ps and /proc/PID/comm */
 	prctl(PR_SET_NAME, "lk-delivery", 0, 0, 0);
-	dbc.host = cfg.db_host;
-	dbc.socket = cfg.db_socket;
-	dbc.user = cfg.db_user;
-	dbc.password = cfg.db_password;
-	dbc.name = cfg.db_name;
-	dbc.port = (unsigned)cfg.db_port;
+	config_db_conf(&dbc);
 	db_configure(&dbc);
 	return delivery_run();
 }

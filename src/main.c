@@ -54,12 +54,7 @@ static void on_signal(int sig)
 /* Fills the database parameters from cfg. */
 static void setup_db(void)
 {
-	dbc.host = cfg.db_host;
-	dbc.socket = cfg.db_socket;
-	dbc.user = cfg.db_user;
-	dbc.password = cfg.db_password;
-	dbc.name = cfg.db_name;
-	dbc.port = (unsigned)cfg.db_port;
+	config_db_conf(&dbc);
 	db_configure(&dbc);
 }
 
