@@ -13,6 +13,8 @@
 #include <string.h>
 
 #include <fcgiapp.h>
+
+#include "fcgi_finish.h" /* latchkey's way of ending a request */
 #include <mysql.h>
 
 #define NCOL 6
@@ -205,7 +207,7 @@ int main(void)
 			serve_write(&rq, ++served);
 		else
 			serve_select(&rq);
-		FCGX_Finish_r(&rq);
+		lk_fcgi_finish(&rq);
 	}
 	db_close();
 	return 0;

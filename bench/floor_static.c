@@ -6,6 +6,8 @@
 
 #include <fcgiapp.h>
 
+#include "fcgi_finish.h" /* latchkey's way of ending a request */
+
 static const char body[] =
     "{\"$id\":\"floor\",\"name\":\"Floor\",\"email\":\"floor@bench.test\",\"status\":true}";
 
@@ -22,7 +24,7 @@ int main(void)
 		    "Cache-Control: no-cache, no-store, must-revalidate\r\n"
 		    "Expires: 0\r\nPragma: no-cache\r\n\r\n", rq.out);
 		FCGX_PutStr(body, (int)sizeof body - 1, rq.out);
-		FCGX_Finish_r(&rq);
+		lk_fcgi_finish(&rq);
 	}
 	return 0;
 }

@@ -20,15 +20,25 @@ enum lk_err h_account_logs(struct ctx *c);
 enum lk_err h_account_identities(struct ctx *c);
 enum lk_err h_account_identity_delete(struct ctx *c);
 enum lk_err h_account_jwt(struct ctx *c);
-/* Inserts a user row (inside the caller's transaction): hash NULL for a
- * user without a password; NULL email/phone for none. */
-enum db_rc account_insert_user(struct ctx *c, const char *uid, const char *name,
-    const char *email, const char *phone, const char *hash, const char *history,
-    const char *now);
-/* Inserts a messaging target ("email" or "sms"); an existing target with the
- * same identifier is left as it is. */
-enum db_rc account_insert_target(struct ctx *c, const char *uid, const char *type,
-    const char *identifier, const char *now);
+/* A user to insert. */
+struct new_user {
+	const char *uid;     /* its ID */
+	const char *name;    /* NULL = "" */
+	const char *email;   /* lower-cased, or NULL for none */
+	const char *phone;   /* or NULL for none */
+	const char *hash;    /* PHC string, NULL for a user without a password */
+	const char *history; /* password history JSON, NULL = "[]" */
+	const char *now;     /* database time */
+	const char *target;  /* "email" or "sms": create that messaging target
+	                      * (an existing target with the same identifier,
+	                      * another user's, is left as it is); NULL: none */
+};
+/* Inserts the user row, its target and users.targets (inside the caller's
+ * transaction). */
+enum db_rc account_insert_user(struct ctx *c, const struct new_user *n);
+/* Rewrites users.targets from the targets table after a target change
+ * (inside the transaction of the change). */
+enum db_rc account_sync_targets(struct ctx *c, const char *uid);
 /* 400 user_count_exceeded when the project's user limit is reached (keys
  * are exempt; CONTRACT 7 `limit`). */
 enum lk_err account_check_user_limit(struct ctx *c);

@@ -68,33 +68,86 @@ struct create_tx {
 	int dup;               /* out: the user insert hit a unique key */
 };
 
-enum db_rc account_insert_user(struct ctx *c, const char *uid, const char *name,
-    const char *email, const char *phone, const char *hash, const char *history,
-    const char *now)
+/* Stores the Target models of the user in users.targets: t holds its
+ * targets rows (ST_TARGETS_BY_USER), or NULL to read them here. Part of the
+ * caller's transaction. */
+static enum db_rc store_targets(struct ctx *c, const char *uid, const struct dbres *t)
 {
-	struct dbv u[] = { DVS(c->proj->id), DVS(uid), DVS(name ? name : ""),
-	    DVS(email), DVS(phone), DVS(hash), DVS(hash ? "argon2" : NULL),
-	    DVS(hash ? pw_options_json() : NULL), DVS(history ? history : "[]"),
-	    DVS(hash ? now : NULL), DVS(now), DVS(now), DVS(now), DVS(now) };
-
-	return db_exec(ST_USER_INSERT, u, 14, NULL, c->a);
-}
-
-enum db_rc account_insert_target(struct ctx *c, const char *uid, const char *type,
-    const char *identifier, const char *now)
-{
-	char tid[21];
+	struct dbres rows;
+	struct buf b;
+	struct jw w;
 	enum db_rc rc;
 
-	if (crypto_unique_id(tid) < 0)
+	if (t == NULL) {
+		struct dbv a[] = { DVS(c->proj->id), DVS(uid) };
+		if ((rc = db_exec(ST_TARGETS_BY_USER, a, 2, &rows, c->a)) != DB_OK)
+			return rc;
+		t = &rows;
+	}
+	buf_init(&b, LK_TARGETS_JSON_MAX);
+	jw_init(&w, &b);
+	model_targets(&w, t, uid);
+	if (b.err) {
+		rc = DB_FAIL;
+	} else {
+		struct dbv a[] = { DVS(b.data), DVS(c->proj->id), DVS(uid) };
+		rc = db_exec(ST_USER_SET_TARGETS, a, 3, NULL, c->a);
+	}
+	buf_free(&b);
+	return rc;
+}
+
+enum db_rc account_sync_targets(struct ctx *c, const char *uid)
+{
+	return store_targets(c, uid, NULL);
+}
+
+enum db_rc account_insert_user(struct ctx *c, const struct new_user *n)
+{
+	char tid[21], iso[LK_ISOTIME_LEN];
+	const char *ident = n->target == NULL ? NULL :
+	    strcmp(n->target, "sms") == 0 ? n->phone : n->email;
+	/* the new user's one target as ST_TARGETS_BY_USER would return it */
+	const char *tc[] = { tid, iso, iso, "", NULL, n->target, ident, "0" };
+	size_t tl[8] = { 0 };
+	struct dbres t = { ident ? 1 : 0, 8, tc, tl };
+	struct buf b;
+	struct jw w;
+	enum db_rc rc;
+
+	if (ident && crypto_unique_id(tid) < 0)
 		return DB_FAIL;
+	time_db_iso(n->now, strlen(n->now), iso);
+	buf_init(&b, LK_TARGETS_JSON_MAX);
+	jw_init(&w, &b);
+	model_targets(&w, &t, n->uid);
+	if (b.err) {
+		buf_free(&b);
+		return DB_FAIL;
+	}
 	{
-		struct dbv g[] = { DVS(c->proj->id), DVS(tid), DVS(uid), DVS(type),
-		    DVS(identifier), DVS(now), DVS(now) };
+		struct dbv u[] = { DVS(c->proj->id), DVS(n->uid), DVS(n->name ? n->name : ""),
+		    DVS(n->email), DVS(n->phone), DVS(n->hash), DVS(n->hash ? "argon2" : NULL),
+		    DVS(n->hash ? pw_options_json() : NULL),
+		    DVS(n->history ? n->history : "[]"), DVS(n->hash ? n->now : NULL),
+		    DVS(n->now), DVS(n->now), DVS(n->now), DVS(n->now), DVS(b.data) };
+		rc = db_exec(ST_USER_INSERT, u, 15, NULL, c->a);
+	}
+	buf_free(&b);
+	if (rc != DB_OK || ident == NULL)
+		return rc;
+	{
+		struct dbv g[] = { DVS(c->proj->id), DVS(tid), DVS(n->uid), DVS(n->target),
+		    DVS(ident), DVS(n->now), DVS(n->now) };
 		rc = db_exec(ST_TARGET_INSERT, g, 7, NULL, c->a);
 	}
-	/* an existing target with this address is kept as it is */
-	return rc == DB_DUP ? DB_OK : rc;
+	/* an existing target with this address (another user's) is kept as it
+	 * is, and this user has none */
+	if (rc == DB_DUP) {
+		t.nrows = 0;
+		return store_targets(c, n->uid, &t);
+	}
+	return rc;
 }
 
 /* Inserts the user and its email target in one transaction. */
@@ -103,13 +156,13 @@ static enum db_rc create_tx(void *arg)
 	struct create_tx *t = arg;
 	enum db_rc rc;
 
+	struct new_user n = { t->uid, t->name, t->email, NULL, t->hash, t->history,
+	    t->now, "email" };
+
 	t->dup = 0;
-	if ((rc = account_insert_user(t->c, t->uid, t->name, t->email, NULL, t->hash,
-	    t->history, t->now)) != DB_OK) {
-		t->dup = rc == DB_DUP;
-		return rc;
-	}
-	return account_insert_target(t->c, t->uid, "email", t->email, t->now);
+	rc = account_insert_user(t->c, &n);
+	t->dup = rc == DB_DUP;
+	return rc;
 }
 
 enum lk_err account_check_user_limit(struct ctx *c)
@@ -271,7 +324,9 @@ static enum db_rc ident_tx(void *arg)
 	if (*t->old) {
 		struct dbv r[] = { DVS(t->value), DVS(t->now), DVS(c->proj->id),
 		    DVS(uid), DVS(t->old) };
-		rc = db_exec(ST_TARGET_RENAME, r, 5, NULL, c->a);
+		if ((rc = db_exec(ST_TARGET_RENAME, r, 5, NULL, c->a)) == DB_OK &&
+		    db_affected() > 0)
+			rc = account_sync_targets(c, uid);
 	}
 	return rc;
 }
@@ -421,7 +476,7 @@ static enum db_rc pw_tx(void *arg)
 	    (rc = db_exec(ST_TOKENS_DELETE_LOGIN, k, 2, NULL, c->a)) != DB_OK)
 		return rc;
 	if (c->proj->invalidate_sessions && c->have_session) {
-		struct dbv s[] = { DVS(c->proj->id), DVS(uid), DVS(ctx_scol(c, SC_ID)) };
+		struct dbv s[] = { DVS(c->proj->id), DVS(uid), DVS(ctx_scol(c, AS_ID)) };
 		rc = db_exec(ST_SESSIONS_DELETE_OTHERS, s, 3, NULL, c->a);
 	}
 	return rc;
@@ -639,7 +694,7 @@ enum lk_err h_account_jwt(struct ctx *c)
 	if (!c->have_session)
 		return E_USER_SESSION_NOT_FOUND;
 	if (jwt_sign(cfg.secret_key, strlen(cfg.secret_key), ctx_ucol(c, UC_ID),
-	    ctx_scol(c, SC_ID), c->proj->id, c->now_ms / 1000 + LK_JWT_TTL, tok) < 0)
+	    ctx_scol(c, AS_ID), c->proj->id, c->now_ms / 1000 + LK_JWT_TTL, tok) < 0)
 		return E_GENERAL_SERVER_ERROR;
 	ctx_json(c, 201);
 	jw_obj(&c->w);

@@ -238,9 +238,10 @@ static enum db_rc anon_insert(void *arg)
 {
 	struct anon_user *u = arg;
 	char now[LK_DBTIME_LEN];
+	struct new_user n = { u->uid, NULL, NULL, NULL, NULL, NULL, now, NULL };
 
 	time_db(u->c->now_ms, now);
-	return account_insert_user(u->c, u->uid, "", NULL, NULL, NULL, NULL, now);
+	return account_insert_user(u->c, &n);
 }
 
 enum lk_err h_sessions_anonymous(struct ctx *c)
@@ -316,7 +317,7 @@ enum lk_err h_sessions_list(struct ctx *c)
 	jw_arr(&c->w);
 	for (i = 0; i < r.nrows; i++)
 		model_session(&c->w, &r, i, c->have_session &&
-		    strcmp(db_cell(&r, i, SC_ID), ctx_scol(c, SC_ID)) == 0, NULL);
+		    strcmp(db_cell(&r, i, SC_ID), ctx_scol(c, AS_ID)) == 0, NULL);
 	jw_arr_end(&c->w);
 	jw_obj_end(&c->w);
 	return LK_OK;
@@ -328,7 +329,7 @@ static const char *session_param(struct ctx *c)
 	const char *id = ctx_str(c, "sessionId");
 
 	if (strcmp(id, "current") == 0)
-		return c->have_session ? ctx_scol(c, SC_ID) : NULL;
+		return c->have_session ? ctx_scol(c, AS_ID) : NULL;
 	return id;
 }
 
@@ -348,7 +349,7 @@ static enum lk_err load_session(struct ctx *c, const char *id, struct dbres *r)
 /* 1 when id is the caller's current session. */
 static int is_current(const struct ctx *c, const char *id)
 {
-	return c->have_session && strcmp(id, ctx_scol(c, SC_ID)) == 0;
+	return c->have_session && strcmp(id, ctx_scol(c, AS_ID)) == 0;
 }
 
 enum lk_err h_sessions_get(struct ctx *c)

@@ -42,14 +42,12 @@ static enum db_rc tok_tx(void *arg)
 
 	time_db(c->now_ms, now);
 	if (t->create) {
-		if ((rc = account_insert_user(c, t->uid, "", t->email, t->phone, NULL,
-		    NULL, now)) != DB_OK) {
+		struct new_user n = { t->uid, NULL, t->email, t->phone, NULL, NULL, now,
+		    t->email ? "email" : "sms" };
+		if ((rc = account_insert_user(c, &n)) != DB_OK) {
 			t->dup = rc == DB_DUP;
 			return rc;
 		}
-		if ((rc = account_insert_target(c, t->uid, t->email ? "email" : "sms",
-		    t->email ? t->email : t->phone, now)) != DB_OK)
-			return rc;
 	}
 	if ((rc = token_insert(c, t->uid, &t->t)) != DB_OK)
 		return rc;

@@ -178,7 +178,7 @@ static int json_count(const char *s)
 static enum lk_err check_mfa(struct ctx *c)
 {
 	int required = 1;
-	const char *factors = c->have_session ? ctx_scol(c, SC_FACTORS) : c->jwt_factors;
+	const char *factors = c->have_session ? ctx_scol(c, AS_FACTORS) : c->jwt_factors;
 
 	if (factors == NULL || !c->have_user || (c->route->flags & RF_MFA_GROUP))
 		return LK_OK;

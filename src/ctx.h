@@ -77,7 +77,7 @@ struct ctx {
 
 	struct dbres user;          /* the caller's user row (UC_ columns) */
 	int have_user;              /* 1 when authenticated */
-	struct dbres session;       /* the current session row (SC_ columns) */
+	struct dbres session;       /* the current session (AS_ columns) */
 	int have_session;           /* 1 with a cookie/header session */
 	int via_jwt;                /* user came from X-Appwrite-JWT */
 	int via_key;                /* request used an API key */
@@ -106,7 +106,7 @@ void ctx_handle(struct ctx *c);
 
 /* Column `col` of the caller's user row ("" for NULL). */
 const char *ctx_ucol(const struct ctx *c, int col);
-/* Column of the current session row ("" for NULL). */
+/* Column (AS_) of the current session ("" for NULL). */
 const char *ctx_scol(const struct ctx *c, int col);
 /* Validated boolean parameter (absent = 0). */
 int ctx_bool(const struct ctx *c, const char *name);

@@ -9,6 +9,7 @@
 #include <errmsg.h>
 
 #include "db.h"
+#include "timeutil.h"
 
 static const char *const stmt_sql[ST__COUNT] = {
 #define S(name, sql) [name] = sql,
@@ -161,14 +162,10 @@ static int bind_args(MYSQL_STMT *st, const struct dbv *args, int nargs,
  * "YYYY-MM-DDTHH:MM:SS.mmm+00:00" (the connection runs in UTC). */
 static char *iso_datetime(const char *v, size_t n, struct arena *a)
 {
-	char *o = arena_alloc(a, 30);
-	size_t i;
+	char *o = arena_alloc(a, LK_ISOTIME_LEN);
 
-	if (o == NULL)
-		return NULL;
-	memcpy(o, "0000-00-00T00:00:00.000+00:00", 30);
-	for (i = 0; i < n && i < 23; i++)
-		o[i] = v[i] == ' ' ? 'T' : v[i];
+	if (o != NULL)
+		time_db_iso(v, n, o);
 	return o;
 }
 

@@ -87,7 +87,7 @@ enum lk_err ident_session(struct ctx *c)
 		return rc == DB_DOWN ? E_SERVICE_UNAVAILABLE : E_GENERAL_SERVER_ERROR;
 	if (r.nrows != 1)
 		return LK_OK;
-	stored = db_cell(&r, 0, UC__N + SC_SECRET);
+	stored = db_cell(&r, 0, UC__N + AS_SECRET);
 	if (stored == NULL || strlen(stored) != 64 || !crypto_ct_eq(stored, hash, 64))
 		return LK_OK;
 	/* split the joined row into the user and session views */

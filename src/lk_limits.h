@@ -15,6 +15,7 @@
 #define LK_MAX_COOKIE_HEADER 8192         /* Cookie header */
 #define LK_MAX_PATH          2048         /* request path */
 #define LK_MAX_PREFS         65535        /* prefs JSON bytes */
+#define LK_TARGETS_JSON_MAX  (1 << 20)    /* users.targets JSON bytes (100 targets) */
 #define LK_ARENA_SIZE        (2 * 1024 * 1024) /* per-request arena */
 #define LK_MAX_RESPONSE      (1024 * 1024)     /* response body */
 #define LK_MAX_UA            1024         /* stored user agent bytes */

@@ -59,11 +59,29 @@ static void model_target(struct jw *w, const struct dbres *t, int row, const cha
 	jw_obj_end(w);
 }
 
-void model_account(struct jw *w, const struct dbres *u, int row,
-    const struct dbres *targets)
+void model_targets(struct jw *w, const struct dbres *t, const char *uid)
 {
 	int i;
 
+	jw_arr(w);
+	for (i = 0; i < t->nrows; i++)
+		model_target(w, t, i, uid);
+	jw_arr_end(w);
+}
+
+/* Writes a stored JSON cell as it is ("[]" when NULL or empty). */
+static void kraw_value(struct jw *w, const struct dbres *r, int row, int col)
+{
+	const char *v = cell(r, row, col);
+
+	if (*v == '\0')
+		v = "[]";
+	jw_raw(w, v, strlen(v));
+}
+
+void model_account(struct jw *w, const struct dbres *u, int row,
+    const struct dbres *targets)
+{
 	jw_obj(w);
 	jw_kstr(w, "$id", cell(u, row, UC_ID));
 	jw_kstr(w, "$createdAt", cell(u, row, UC_CREATED));
@@ -81,10 +99,10 @@ void model_account(struct jw *w, const struct dbres *u, int row,
 	jw_key(w, "prefs");
 	model_prefs(w, u, row);
 	jw_key(w, "targets");
-	jw_arr(w);
-	for (i = 0; targets && i < targets->nrows; i++)
-		model_target(w, targets, i, cell(u, row, UC_ID));
-	jw_arr_end(w);
+	if (targets)
+		model_targets(w, targets, cell(u, row, UC_ID));
+	else
+		kraw_value(w, u, row, UC_TARGETS);
 	jw_kstr(w, "accessedAt", cell(u, row, UC_ACCESSED));
 	jw_obj_end(w);
 }
@@ -181,10 +199,13 @@ enum lk_err model_reply_user(struct ctx *c, const struct dbres *u, int status)
 	struct dbv a[] = { DVS(c->proj->id), DVS(db_cell(u, 0, UC_ID)) };
 	enum db_rc rc;
 
-	if ((rc = db_exec(ST_TARGETS_BY_USER, a, 2, &t, c->a)) != DB_OK)
+	/* users.targets is NULL only for rows written before migration 003
+	 * or after a hand edit of targets: read the table then */
+	if (db_cell(u, 0, UC_TARGETS) == NULL &&
+	    (rc = db_exec(ST_TARGETS_BY_USER, a, 2, &t, c->a)) != DB_OK)
 		return ctx_dberr(c, rc);
 	ctx_json(c, status);
-	model_account(&c->w, u, 0, &t);
+	model_account(&c->w, u, 0, db_cell(u, 0, UC_TARGETS) ? NULL : &t);
 	return LK_OK;
 }
 

@@ -7,10 +7,12 @@
 #include "db.h"
 
 /* Account: user row `row` of u (USER_COLS) and its targets
- * (ST_TARGETS_BY_USER rows). */
+ * (ST_TARGETS_BY_USER rows, or NULL to write the stored users.targets). */
 void model_account(struct jw *w, const struct dbres *u, int row,
     const struct dbres *targets);
-/* Loads the targets of the user in row 0 of u and writes the Account as
+/* The Target models of t (ST_TARGETS_BY_USER rows) as a JSON array. */
+void model_targets(struct jw *w, const struct dbres *t, const char *uid);
+/* Writes (loading the targets only when users.targets is NULL) the Account as
  * the whole response with the given status. */
 enum lk_err model_reply_user(struct ctx *c, const struct dbres *u, int status);
 /* Session: row of s (SC_ columns). current: the caller's session.

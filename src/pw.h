@@ -28,6 +28,13 @@ int pw_limit_init(int slots);
  * exported for tests). */
 void pw_slot_acquire(void);
 void pw_slot_release(void);
+/* 1 while argon2's working memory from the last hash is kept for the next;
+ * pw_memory_idle(): kept and unused for a second or more. */
+int pw_holds_memory(void);
+int pw_memory_idle(void);
+/* Unmaps the kept working memory unless a hash is using it. Async-signal-
+ * safe: worker.c calls it from a timer once the worker idles. */
+void pw_release_memory(void);
 /* Loads the common-password list (one per line) used when a project turns
  * on passwordDictionary. A missing file leaves the list empty (returns -1). */
 int pw_dict_load(const char *path);

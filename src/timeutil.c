@@ -22,24 +22,57 @@ static void split(int64_t ms, struct tm *tm, int *milli)
 	*milli = (int)(ms % 1000);
 }
 
-void time_db(int64_t ms, char out[LK_DBTIME_LEN])
+/* Writes v as n decimal digits (zero-padded) at p; returns p + n. */
+static char *put_digits(char *p, unsigned v, int n)
+{
+	int i;
+
+	for (i = n - 1; i >= 0; i--) {
+		p[i] = (char)('0' + v % 10);
+		v /= 10;
+	}
+	return p + n;
+}
+
+/* "YYYY-MM-DD?HH:MM:SS.mmm" with sep between date and time (23 bytes). */
+static char *stamp(int64_t ms, char sep, char *p)
 {
 	struct tm tm;
 	int milli;
 
 	split(ms, &tm, &milli);
-	strftime(out, LK_DBTIME_LEN, "%Y-%m-%d %H:%M:%S", &tm);
-	snprintf(out + 19, LK_DBTIME_LEN - 19, ".%03u", (unsigned)milli % 1000u);
+	p = put_digits(p, (unsigned)(tm.tm_year + 1900) % 10000u, 4);
+	*p++ = '-';
+	p = put_digits(p, (unsigned)tm.tm_mon + 1, 2);
+	*p++ = '-';
+	p = put_digits(p, (unsigned)tm.tm_mday, 2);
+	*p++ = sep;
+	p = put_digits(p, (unsigned)tm.tm_hour, 2);
+	*p++ = ':';
+	p = put_digits(p, (unsigned)tm.tm_min, 2);
+	*p++ = ':';
+	p = put_digits(p, (unsigned)tm.tm_sec, 2);
+	*p++ = '.';
+	return put_digits(p, (unsigned)milli % 1000u, 3);
+}
+
+void time_db(int64_t ms, char out[LK_DBTIME_LEN])
+{
+	*stamp(ms, ' ', out) = '\0';
 }
 
 void time_iso(int64_t ms, char out[LK_ISOTIME_LEN])
 {
-	struct tm tm;
-	int milli;
+	memcpy(stamp(ms, 'T', out), "+00:00", 7);
+}
 
-	split(ms, &tm, &milli);
-	strftime(out, LK_ISOTIME_LEN, "%Y-%m-%dT%H:%M:%S", &tm);
-	snprintf(out + 19, LK_ISOTIME_LEN - 19, ".%03u+00:00", (unsigned)milli % 1000u);
+void time_db_iso(const char *db, size_t n, char out[LK_ISOTIME_LEN])
+{
+	size_t i;
+
+	memcpy(out, "0000-00-00T00:00:00.000+00:00", LK_ISOTIME_LEN);
+	for (i = 0; i < n && i < 23; i++)
+		out[i] = db[i] == ' ' ? 'T' : db[i];
 }
 
 void time_db_us(char out[40])

@@ -4,6 +4,7 @@
 #ifndef LK_TIMEUTIL_H
 #define LK_TIMEUTIL_H
 
+#include <stddef.h>
 #include <stdint.h>
 
 #define LK_DBTIME_LEN 24  /* "YYYY-MM-DD HH:MM:SS.mmm" + NUL */
@@ -14,6 +15,9 @@ int64_t time_now_ms(void);
 /* Formats ms into the database / Appwrite format. */
 void time_db(int64_t ms, char out[LK_DBTIME_LEN]);
 void time_iso(int64_t ms, char out[LK_ISOTIME_LEN]);
+/* Turns a database datetime (n bytes of 'YYYY-MM-DD HH:MM:SS[.ffffff]')
+ * into Appwrite's format, milliseconds kept, missing digits as 0. */
+void time_db_iso(const char *db, size_t n, char out[LK_ISOTIME_LEN]);
 /* Formats the current time with microseconds ('YYYY-MM-DD HH:MM:SS.uuuuuu'). */
 void time_db_us(char out[40]);
 /* Parses an ISO 8601 date-time 'YYYY-MM-DD[T ]HH:MM:SS[.fff][Z|+HH:MM]'

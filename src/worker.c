@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <syslog.h>
+#include <unistd.h>
 
 #include <fcgiapp.h>
 
@@ -12,7 +13,9 @@
 #include "config.h"
 #include "ctx.h"
 #include "db.h"
+#include "fcgi_finish.h"
 #include "lk_limits.h"
+#include "pw.h"
 #include "worker.h"
 
 static volatile sig_atomic_t stopping; /* SIGTERM seen: finish and exit */
@@ -23,6 +26,27 @@ static void on_term(int sig)
 	(void)sig;
 	stopping = 1;
 	FCGX_ShutdownPending();
+}
+
+/* SIGALRM handler: the worker has been waiting for a request since the
+ * timer was set, so argon2's kept memory goes back (see pw.c). */
+static void on_idle(int sig)
+{
+	(void)sig;
+	pw_release_memory();
+}
+
+/* Before waiting for the next request: argon2's memory kept from a hash
+ * goes back now if it has not been used for a second, else in a second
+ * unless a request comes first (the timer is cleared after the accept). */
+static void idle_timer(void)
+{
+	if (!pw_holds_memory())
+		return;
+	if (pw_memory_idle())
+		pw_release_memory();
+	else
+		alarm(1);
 }
 
 /* Reads the body into the arena (at most LK_MAX_BODY). Returns 0, 1 when it
@@ -85,7 +109,13 @@ static const char *reason(int status)
 /* Writes status, fixed headers, extra headers and body. */
 static void respond(FCGX_Request *rq, int status, struct buf *hdr, struct buf *body)
 {
-	FCGX_FPrintF(rq->out, "Status: %d %s\r\n", status, reason(status));
+	char code[4] = { (char)('0' + status / 100 % 10), (char)('0' + status / 10 % 10),
+	    (char)('0' + status % 10), ' ' };
+
+	FCGX_PutS("Status: ", rq->out);
+	FCGX_PutStr(code, 4, rq->out);
+	FCGX_PutS(reason(status), rq->out);
+	FCGX_PutS("\r\n", rq->out);
 	if (status != 204)
 		FCGX_PutS("Content-Type: application/json; charset=UTF-8\r\n", rq->out);
 	FCGX_PutS("X-Content-Type-Options: nosniff\r\n"
@@ -154,6 +184,9 @@ int worker_run(int listen_fd)
 	sigaction(SIGTERM, &sa, NULL);
 	sigaction(SIGHUP, &sa, NULL);
 	signal(SIGPIPE, SIG_IGN);
+	sa.sa_handler = on_idle;
+	sa.sa_flags = SA_RESTART; /* the accept goes on waiting */
+	sigaction(SIGALRM, &sa, NULL);
 	if (FCGX_Init() != 0 || arena_init(&a, LK_ARENA_SIZE) < 0)
 		return 1;
 	buf_init(&hdr, 64 * 1024);
@@ -161,10 +194,12 @@ int worker_run(int listen_fd)
 	FCGX_InitRequest(&rq, listen_fd, FCGI_FAIL_ACCEPT_ON_INTR);
 	(void)db_ensure(); /* a database that is down now is retried per request */
 	while (!stopping && served < cfg.max_requests) {
+		idle_timer();
 		if (FCGX_Accept_r(&rq) < 0)
 			break;
+		alarm(0);
 		serve_one(&rq, &a, &hdr, &body);
-		FCGX_Finish_r(&rq);
+		lk_fcgi_finish(&rq);
 		served++;
 	}
 	db_close();

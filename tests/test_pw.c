@@ -5,6 +5,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 #include <check.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -82,6 +83,56 @@ END_TEST
 
 /* A worker killed while hashing must not keep its slot: the next process
  * takes the slot over (robust mutex) instead of waiting for ever. */
+/* Resident kB of anonymous memory of this process. */
+static long rss_anon_kb(void)
+{
+	FILE *f = fopen("/proc/self/status", "r");
+	char line[128];
+	long kb = -1;
+
+	if (f == NULL)
+		return -1;
+	while (fgets(line, sizeof line, f))
+		if (strncmp(line, "RssAnon:", 8) == 0)
+			kb = strtol(line + 8, NULL, 10);
+	fclose(f);
+	return kb;
+}
+
+/* argon2's working memory is kept from one hash to the next (no fresh
+ * zeroed pages per hash) and given back on request; pw_init gives back what
+ * its dummy hash used so forked workers do not inherit it. */
+START_TEST(test_kept_memory)
+{
+	char h[LK_PW_HASH_MAX], h2[LK_PW_HASH_MAX];
+	long before, kept;
+
+	ck_assert_int_eq(pw_init(4096, 1, 1), 0);
+	ck_assert_int_eq(pw_holds_memory(), 0);
+	before = rss_anon_kb();
+	ck_assert_int_eq(pw_hash("first password", 14, h), 0);
+	ck_assert_int_eq(pw_holds_memory(), 1);
+	ck_assert_int_eq(pw_memory_idle(), 0);
+	kept = rss_anon_kb();
+	ck_assert_msg(kept - before >= 3 * 1024, "kept %ld kB, before %ld kB", kept, before);
+	/* the next hash and a verify reuse it: nothing new becomes resident */
+	ck_assert_int_eq(pw_hash("second password", 15, h2), 0);
+	ck_assert_int_eq(pw_verify(h, "first password", 14), 1);
+	ck_assert_int_eq(pw_verify(h2, "first password", 14), 0);
+	ck_assert_msg(rss_anon_kb() - kept < 1024, "grew to %ld kB", rss_anon_kb());
+	/* a stored hash with other costs gets its own mapping, unmapped after */
+	ck_assert_int_eq(pw_verify("$argon2id$v=19$m=2048,t=1,p=1$c2FsdHNhbHRzYWx0$"
+	    "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA", "x", 1), 0);
+	ck_assert_msg(rss_anon_kb() - kept < 1024, "other costs stayed: %ld kB", rss_anon_kb());
+	sleep(1);
+	ck_assert_int_eq(pw_memory_idle(), 1);
+	pw_release_memory();
+	ck_assert_int_eq(pw_holds_memory(), 0);
+	ck_assert_msg(rss_anon_kb() - before < 1024, "released to %ld kB", rss_anon_kb());
+	ck_assert_int_eq(pw_verify(h2, "second password", 15), 1);
+}
+END_TEST
+
 START_TEST(test_slot_of_dead_holder)
 {
 	char h[LK_PW_HASH_MAX];
@@ -114,6 +165,7 @@ int main(void)
 	tcase_add_loop_test(tc, test_hostile, 0, (int)(sizeof hostile / sizeof hostile[0]));
 	tcase_add_test(tc, test_null_and_dummy);
 	tcase_add_test(tc, test_slot_of_dead_holder);
+	tcase_add_test(tc, test_kept_memory);
 	suite_add_tcase(s, tc);
 	sr = srunner_create(s);
 	srunner_run_all(sr, CK_NORMAL);

@@ -5,7 +5,7 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import {
   api, signUp, signIn, newSignedIn, anonymous, whoami, assertAccount, assertError, uniqueEmail, strongPassword,
-  hex, SERVER_ID, PROJECT,
+  hex, SERVER_ID, PROJECT, sql, NO_SQL,
 } from './lib.mjs';
 
 const createBody = (over = {}) => ({ userId: 'unique()', email: uniqueEmail('acct'), password: strongPassword(),
@@ -125,6 +125,51 @@ describe('GET /account', () => {
     assert.equal(res.status, 200, res.text);
     assertAccount(res.body, { $id: user.id, email: user.email, name: 'Getter' });
   });
+
+  // users.targets (schema/003) carries the Target models so that reading an account is one statement
+  const storedTargets = (uid) => sql(`SELECT IFNULL(targets,'NULL') FROM users WHERE project_id='${PROJECT}' `
+    + `AND id='${uid}'`).trim();
+
+  it('users.targets is the targets table as answered, rewritten with the email change', { skip: NO_SQL },
+    async () => {
+      const { user, session } = await newSignedIn();
+      const me = await whoami({ auth: session });
+      assert.equal(me.body.targets.length, 1);
+      assert.deepEqual(JSON.parse(storedTargets(user.id)), me.body.targets, 'stored at sign-up as answered');
+      const email = uniqueEmail('retarget');
+      const res = await api('PATCH', '/account/email', { auth: session, json: { email, password: user.password } });
+      assert.equal(res.status, 200, res.text);
+      assert.deepEqual(res.body.targets.map((t) => t.identifier), [email]);
+      assert.deepEqual(JSON.parse(storedTargets(user.id)), res.body.targets, 'rewritten in the change');
+      assert.deepEqual((await whoami({ auth: session })).body.targets, res.body.targets);
+    });
+
+  it('a NULL users.targets (hand edit, rows older than 003) is read from the targets table', { skip: NO_SQL },
+    async () => {
+      const { user, session } = await newSignedIn();
+      sql(`UPDATE targets SET name='by hand' WHERE project_id='${PROJECT}' AND user_id='${user.id}'`);
+      assert.equal((await whoami({ auth: session })).body.targets[0].name, '', 'the stored column answers');
+      sql(`UPDATE users SET targets=NULL WHERE project_id='${PROJECT}' AND id='${user.id}'`);
+      const me = await whoami({ auth: session });
+      assert.equal(me.status, 200, me.text);
+      assertAccount(me.body, { $id: user.id, email: user.email });
+      assert.deepEqual(me.body.targets.map((t) => [t.name, t.identifier, t.userId]),
+        [['by hand', user.email, user.id]]);
+      assert.equal(storedTargets(user.id), 'NULL', 'a read never writes');
+    });
+
+  it('sign-up whose address is already another user\'s target: no target, users.targets []', { skip: NO_SQL },
+    async () => {
+      const owner = await signUp();
+      const email = uniqueEmail('taken-target');
+      sql(`INSERT INTO targets (project_id,id,user_id,provider_type,identifier,created_at,updated_at) VALUES `
+        + `('${PROJECT}','${hex(10)}','${owner.id}','email','${email}',UTC_TIMESTAMP(3),UTC_TIMESTAMP(3))`);
+      const { user, session } = await newSignedIn({ email });
+      const me = await whoami({ auth: session });
+      assert.equal(me.status, 200, me.text);
+      assert.deepEqual(me.body.targets, []);
+      assert.equal(storedTargets(user.id), '[]');
+    });
 });
 
 describe('sign-in errors', () => {
