@@ -149,23 +149,37 @@ static void attempt_key(const struct ctx *c, const char *kind, const char *targe
 	crypto_sha256_hex(key, n < 0 ? 0 : (size_t)n >= sizeof key ? sizeof key - 1 : (size_t)n, hash);
 }
 
+void rl_attempts_key(const struct ctx *c, const char *kind, const char *target,
+    char hash[65], long long *window)
+{
+	long long now = c->now_ms / 1000;
+
+	attempt_key(c, kind, target, hash);
+	*window = now - now % 3600;
+}
+
+enum lk_err rl_attempts_verdict(struct ctx *c, const char *hits)
+{
+	if (hits != NULL && strtoll(hits, NULL, 10) >= LK_ATTEMPTS_PER_HOUR)
+		return ctx_fail(c, E_RATE_LIMIT, "Too many failed attempts for this "
+		    "account. Please try again after some time.");
+	return LK_OK;
+}
+
 enum lk_err rl_attempts_check(struct ctx *c, const char *kind, const char *target)
 {
-	long long now = c->now_ms / 1000, window = now - now % 3600;
+	long long window;
 	char hash[65];
 	struct dbres r;
 	enum db_rc rc;
 
-	attempt_key(c, kind, target, hash);
+	rl_attempts_key(c, kind, target, hash, &window);
 	{
 		struct dbv a[] = { DVS(hash), DVI(window) };
 		if ((rc = db_exec(ST_RL_GET, a, 2, &r, c->a)) != DB_OK)
 			return ctx_dberr(c, rc);
 	}
-	if (r.nrows == 1 && strtoll(db_cell(&r, 0, 0), NULL, 10) >= LK_ATTEMPTS_PER_HOUR)
-		return ctx_fail(c, E_RATE_LIMIT, "Too many failed attempts for this "
-		    "account. Please try again after some time.");
-	return LK_OK;
+	return rl_attempts_verdict(c, r.nrows == 1 ? db_cell(&r, 0, 0) : NULL);
 }
 
 void rl_attempts_fail(struct ctx *c, const char *kind, const char *target)

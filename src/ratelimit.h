@@ -21,6 +21,12 @@ int rl_render(const struct ctx *c, const char *tpl, char *out, size_t n);
 /* 429 general_rate_limit_exceeded when target already used up its failed
  * guesses of this kind (e.g. "otp", "password") in the current hour. */
 enum lk_err rl_attempts_check(struct ctx *c, const char *kind, const char *target);
+/* The counter row of (kind, target) in the current hour, for a caller that
+ * reads it in its own statement (ST_USER_BY_EMAIL_RL), and the check of its
+ * hits cell (NULL: no row). */
+void rl_attempts_key(const struct ctx *c, const char *kind, const char *target,
+    char hash[65], long long *window);
+enum lk_err rl_attempts_verdict(struct ctx *c, const char *hits);
 /* Counts one failed guess against target. */
 void rl_attempts_fail(struct ctx *c, const char *kind, const char *target);
 

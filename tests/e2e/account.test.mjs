@@ -5,7 +5,7 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import {
   api, signUp, signIn, newSignedIn, anonymous, whoami, assertAccount, assertError, uniqueEmail, strongPassword,
-  hex, SERVER_ID, PROJECT, sql, NO_SQL,
+  hex, SERVER_ID, PROJECT, sql, NO_SQL, sleep,
 } from './lib.mjs';
 
 const createBody = (over = {}) => ({ userId: 'unique()', email: uniqueEmail('acct'), password: strongPassword(),
@@ -180,6 +180,30 @@ describe('sign-in errors', () => {
     assertError(await api('POST', '/account/sessions/email',
       { json: { email: uniqueEmail('ghost'), password: strongPassword() } }), 401, 'user_invalid_credentials');
   });
+
+  it('10 failed passwords an hour per address, whatever the IP (SECURITY.md 3): then 429, right password too',
+    async () => {
+      // the counter lives in fixed hourly windows: do not start just before a window ends
+      const toNextHour = 3600000 - (Date.now() % 3600000);
+      if (toNextHour < 20000) await sleep(toNextHour + 200);
+      const user = await signUp();
+      const ghost = uniqueEmail('ghost-guess');
+      for (let i = 0; i < 10; i++) {
+        const headers = { 'X-Forwarded-For': `203.0.113.${i + 1}` };
+        assertError(await api('POST', '/account/sessions/email',
+          { json: { email: user.email, password: strongPassword() }, headers }), 401, 'user_invalid_credentials');
+        assertError(await api('POST', '/account/sessions/email',
+          { json: { email: ghost, password: strongPassword() }, headers }), 401, 'user_invalid_credentials');
+      }
+      assertError(await api('POST', '/account/sessions/email',
+        { json: { email: user.email.toUpperCase(), password: user.password } }), 429, 'general_rate_limit_exceeded');
+      // an unknown address is counted the same way
+      assertError(await api('POST', '/account/sessions/email', { json: { email: ghost, password: strongPassword() } }),
+        429, 'general_rate_limit_exceeded', 'Too many failed attempts for this account. Please try again after some time.');
+      const other = await signUp();
+      const s = await signIn(other);
+      assert.equal(s.userId, other.id, 'another address is not affected');
+    });
 
   it('the email is matched case-insensitively', async () => {
     const user = await signUp();
