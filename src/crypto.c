@@ -303,22 +303,37 @@ crypto_b64_encode(const uint8_t *in, size_t n, char *out, size_t cap,
 	return (ssize_t)o;
 }
 
+/* 6-bit values of the base64 characters, 64 for the two alphabet-specific
+ * positions ('+' '/' standard, '-' '_' URL), -1 for anything else. */
+static const int8_t b64_table[256] = {
+	['A'] = 0, ['B'] = 1, ['C'] = 2, ['D'] = 3, ['E'] = 4, ['F'] = 5, ['G'] = 6,
+	['H'] = 7, ['I'] = 8, ['J'] = 9, ['K'] = 10, ['L'] = 11, ['M'] = 12,
+	['N'] = 13, ['O'] = 14, ['P'] = 15, ['Q'] = 16, ['R'] = 17, ['S'] = 18,
+	['T'] = 19, ['U'] = 20, ['V'] = 21, ['W'] = 22, ['X'] = 23, ['Y'] = 24,
+	['Z'] = 25, ['a'] = 26, ['b'] = 27, ['c'] = 28, ['d'] = 29, ['e'] = 30,
+	['f'] = 31, ['g'] = 32, ['h'] = 33, ['i'] = 34, ['j'] = 35, ['k'] = 36,
+	['l'] = 37, ['m'] = 38, ['n'] = 39, ['o'] = 40, ['p'] = 41, ['q'] = 42,
+	['r'] = 43, ['s'] = 44, ['t'] = 45, ['u'] = 46, ['v'] = 47, ['w'] = 48,
+	['x'] = 49, ['y'] = 50, ['z'] = 51, ['0'] = 52, ['1'] = 53, ['2'] = 54,
+	['3'] = 55, ['4'] = 56, ['5'] = 57, ['6'] = 58, ['7'] = 59, ['8'] = 60,
+	['9'] = 61, ['+'] = 64, ['/'] = 64, ['-'] = 64, ['_'] = 64,
+};
+
 /* Returns the 6-bit value of base64 character c in the chosen alphabet, or
  * -1 when c is not in it. */
-static int
+static inline int
 b64_val(unsigned char c, int url)
 {
-	if (c >= 'A' && c <= 'Z')
-		return c - 'A';
-	if (c >= 'a' && c <= 'z')
-		return c - 'a' + 26;
-	if (c >= '0' && c <= '9')
-		return c - '0' + 52;
-	if (c == (url ? '-' : '+'))
-		return 62;
-	if (c == (url ? '_' : '/'))
-		return 63;
-	return -1;
+	int v = c == 'A' ? 0 : b64_table[c] ? b64_table[c] : -1;
+
+	if (v == 64) {
+		if (c == (url ? '-' : '+'))
+			return 62;
+		if (c == (url ? '_' : '/'))
+			return 63;
+		return -1;
+	}
+	return v;
 }
 
 /* Checks the padding of in[0..*n): strips up to two trailing '=' and shrinks
@@ -364,7 +379,21 @@ crypto_b64_decode(const char *in, size_t n, uint8_t *out, size_t cap,
 	need = len / 4 * 3 + (len % 4 == 0 ? 0 : len % 4 - 1);
 	if (need > cap || need > LK_SSIZE_MAX || (need > 0 && out == NULL))
 		return -1;
-	for (i = 0; i < len; i++) {
+	/* whole groups of four characters: three bytes each */
+	for (i = 0; i + 4 <= len; i += 4) {
+		int a = b64_val((unsigned char)in[i], url);
+		int b = b64_val((unsigned char)in[i + 1], url);
+		int c = b64_val((unsigned char)in[i + 2], url);
+		int d = b64_val((unsigned char)in[i + 3], url);
+		uint32_t g;
+		if ((a | b | c | d) < 0)
+			goto out;
+		g = (uint32_t)a << 18 | (uint32_t)b << 12 | (uint32_t)c << 6 | (uint32_t)d;
+		out[o++] = (uint8_t)(g >> 16);
+		out[o++] = (uint8_t)(g >> 8);
+		out[o++] = (uint8_t)g;
+	}
+	for (; i < len; i++) {
 		v = b64_val((unsigned char)in[i], url);
 		if (v < 0)
 			goto out;

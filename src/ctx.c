@@ -306,8 +306,8 @@ static enum lk_err check_params(struct ctx *c)
  * X-Forwarded-For when the peer is a trusted proxy (SECURITY.md 1). */
 static void client_ip(struct ctx *c)
 {
-	const char *ra = http_env(c->r.envp, "REMOTE_ADDR");
-	const char *xff = http_env(c->r.envp, "HTTP_X_FORWARDED_FOR");
+	const char *ra = http_env(&c->r, "REMOTE_ADDR");
+	const char *xff = http_env(&c->r, "HTTP_X_FORWARDED_FOR");
 
 	snprintf(c->ip, sizeof c->ip, "%s", ra ? ra : "");
 	if (xff == NULL || !config_trusted_proxy(c->ip))
@@ -365,15 +365,15 @@ static const char *clean_ua(struct ctx *c, const char *ua)
 /* Fills host, protocol, origin and user agent. */
 static void request_facts(struct ctx *c)
 {
-	const char *h = http_env(c->r.envp, "HTTP_HOST");
-	const char *https = http_env(c->r.envp, "HTTPS");
-	const char *xfp = http_env(c->r.envp, "HTTP_X_FORWARDED_PROTO");
+	const char *h = http_env(&c->r, "HTTP_HOST");
+	const char *https = http_env(&c->r, "HTTPS");
+	const char *xfp = http_env(&c->r, "HTTP_X_FORWARDED_PROTO");
 	char *host;
 	size_t n;
 
 	client_ip(c);
 	if (h == NULL)
-		h = http_env(c->r.envp, "SERVER_NAME");
+		h = http_env(&c->r, "SERVER_NAME");
 	if (h == NULL)
 		h = "localhost";
 	n = strlen(h);
@@ -388,10 +388,10 @@ static void request_facts(struct ctx *c)
 	c->https = https && strcasecmp(https, "on") == 0;
 	if (xfp && config_trusted_proxy(c->ip))
 		c->https = strcasecmp(xfp, "https") == 0;
-	c->origin = http_env(c->r.envp, "HTTP_ORIGIN");
+	c->origin = http_env(&c->r, "HTTP_ORIGIN");
 	if (c->origin == NULL || c->origin[0] == '\0')
-		c->origin = http_env(c->r.envp, "HTTP_REFERER");
-	c->ua = clean_ua(c, http_env(c->r.envp, "HTTP_USER_AGENT"));
+		c->origin = http_env(&c->r, "HTTP_REFERER");
+	c->ua = clean_ua(c, http_env(&c->r, "HTTP_USER_AGENT"));
 }
 
 /* Writes the Appwrite error body for e. */
@@ -414,7 +414,7 @@ static enum lk_err resolve_project(struct ctx *c)
 	const char *id = ctx_str(c, "project");
 
 	if (id == NULL || *id == '\0')
-		id = http_env(c->r.envp, "HTTP_X_APPWRITE_PROJECT");
+		id = http_env(&c->r, "HTTP_X_APPWRITE_PROJECT");
 	if (id == NULL || *id == '\0' || !val_key(id, strlen(id)))
 		return LK_OK;
 	return project_get(id, c->now_ms, c->a, &c->proj);
@@ -445,7 +445,7 @@ static void touch_user(struct ctx *c)
 /* X-Appwrite-Timestamp (1.6): 409 when the user changed after it. */
 static enum lk_err check_timestamp(struct ctx *c)
 {
-	const char *ts = http_env(c->r.envp, "HTTP_X_APPWRITE_TIMESTAMP");
+	const char *ts = http_env(&c->r, "HTTP_X_APPWRITE_TIMESTAMP");
 	int64_t when, updated;
 
 	if (!(c->route->flags & RF_TIMESTAMP) || ts == NULL || *ts == '\0')
@@ -467,16 +467,16 @@ static enum lk_err pipeline(struct ctx *c)
 		return e;
 	if ((e = web_check_origin(c)) != LK_OK)
 		return e;
-	jwt = http_env(c->r.envp, "HTTP_X_APPWRITE_JWT");
+	jwt = http_env(&c->r, "HTTP_X_APPWRITE_JWT");
 	if (c->proj == NULL)
 		return E_PROJECT_NOT_FOUND;
 	if ((e = ident_session(c)) != LK_OK)
 		return e;
 	if (jwt && *jwt && (e = ident_jwt(c, jwt)) != LK_OK)
 		return e;
-	key = http_env(c->r.envp, "HTTP_X_APPWRITE_KEY");
+	key = http_env(&c->r, "HTTP_X_APPWRITE_KEY");
 	if (key && *key) {
-		const char *fua = http_env(c->r.envp, "HTTP_X_FORWARDED_USER_AGENT");
+		const char *fua = http_env(&c->r, "HTTP_X_FORWARDED_USER_AGENT");
 		if ((e = ident_key(c, key)) != LK_OK)
 			return e;
 		/* SSR apps pass their visitor's agent; honoured for keys only */
@@ -508,7 +508,7 @@ static enum lk_err pipeline(struct ctx *c)
 /* Adds the response-format warning when the SDK is newer than us. */
 static void format_warning(struct ctx *c)
 {
-	const char *f = http_env(c->r.envp, "HTTP_X_APPWRITE_RESPONSE_FORMAT");
+	const char *f = http_env(&c->r, "HTTP_X_APPWRITE_RESPONSE_FORMAT");
 	int a = 0, b = 0, d = 0, x = 1, y = 8, z = 1;
 	char msg[400];
 
@@ -549,7 +549,7 @@ void ctx_handle(struct ctx *c)
 		web_preflight(c);
 		return;
 	}
-	ct = http_env(c->r.envp, "CONTENT_TYPE");
+	ct = http_env(&c->r, "CONTENT_TYPE");
 	pr = http_parse_params(&c->r, ct);
 	if (p.n >= 3 && memcmp(p.p, "/v1", 3) == 0 && (p.n == 3 || p.p[3] == '/')) {
 		p.p += 3;

@@ -5,13 +5,36 @@
 
 #include "http.h"
 
-const char *http_env(char *const *envp, const char *name)
+int http_env_index(struct req *r, struct arena *a, char **envp)
+{
+	int n = 0, i;
+
+	while (envp && envp[n])
+		n++;
+	r->envp = envp;
+	r->nenv = 0;
+	if ((r->env = arena_alloc(a, sizeof *r->env * (size_t)(n + 1))) == NULL)
+		return -1;
+	for (i = 0; i < n; i++) {
+		const char *eq = strchr(envp[i], '=');
+		if (eq == NULL)
+			continue;
+		r->env[r->nenv].name = envp[i];
+		r->env[r->nenv].len = (size_t)(eq - envp[i]);
+		r->env[r->nenv].val = eq + 1;
+		r->nenv++;
+	}
+	return 0;
+}
+
+const char *http_env(const struct req *r, const char *name)
 {
 	size_t n = strlen(name);
+	int i;
 
-	for (; envp && *envp; envp++)
-		if (strncmp(*envp, name, n) == 0 && (*envp)[n] == '=')
-			return *envp + n + 1;
+	for (i = 0; i < r->nenv; i++)
+		if (r->env[i].len == n && memcmp(r->env[i].name, name, n) == 0)
+			return r->env[i].val;
 	return NULL;
 }
 
@@ -21,13 +44,14 @@ int http_init(struct req *r, struct arena *a, char **envp)
 
 	memset(r, 0, sizeof *r);
 	r->a = a;
-	r->envp = envp;
-	r->method = http_env(envp, "REQUEST_METHOD");
+	if (http_env_index(r, a, envp) < 0)
+		return -1;
+	r->method = http_env(r, "REQUEST_METHOD");
 	if (r->method == NULL)
 		r->method = "GET";
-	uri = http_env(envp, "REQUEST_URI");
+	uri = http_env(r, "REQUEST_URI");
 	if (uri == NULL)
-		uri = http_env(envp, "DOCUMENT_URI");
+		uri = http_env(r, "DOCUMENT_URI");
 	if (uri == NULL || uri[0] != '/')
 		return -1;
 	q = strchr(uri, '?');
@@ -35,7 +59,7 @@ int http_init(struct req *r, struct arena *a, char **envp)
 	r->path.n = q ? (size_t)(q - uri) : strlen(uri);
 	if (r->path.n > LK_MAX_PATH)
 		return -1;
-	r->query = str_c(http_env(envp, "QUERY_STRING"));
+	r->query = str_c(http_env(r, "QUERY_STRING"));
 	return 0;
 }
 
@@ -57,6 +81,14 @@ char *http_urldecode(struct arena *a, const char *s, size_t n, int form,
 
 	if (o == NULL)
 		return NULL;
+	if (!form && memchr(s, '%', n) == NULL) {
+		/* nothing to decode (a base64 session cookie, say) */
+		memcpy(o, s, n);
+		o[n] = '\0';
+		if (outn)
+			*outn = n;
+		return o;
+	}
 	for (i = 0; i < n; i++) {
 		if (s[i] == '%' && i + 2 < n &&
 		    (h = hexv(s[i + 1])) >= 0 && (l = hexv(s[i + 2])) >= 0) {

@@ -33,9 +33,18 @@ struct http_param {
 	int nitems;         /* element count; -1 when some element is not a string */
 };
 
+/* One CGI parameter, split at its first '='. */
+struct env_ent {
+	const char *name;       /* NAME=value as passed, not owned */
+	size_t len;             /* length of NAME */
+	const char *val;        /* value (after the '=') */
+};
+
 struct req {
 	struct arena *a;        /* request arena, not owned */
 	char **envp;            /* CGI parameters (NAME=value), not owned */
+	struct env_ent *env;    /* envp split once (arena), for http_env */
+	int nenv;               /* how many */
 	const char *method;     /* REQUEST_METHOD */
 	struct str path;        /* path part of REQUEST_URI, raw */
 	struct str query;       /* QUERY_STRING (raw) */
@@ -46,8 +55,11 @@ struct req {
 	int nparams;            /* how many */
 };
 
+/* Splits the CGI parameters envp (may be NULL) into r->env. Returns 0 or
+ * -1 on no memory. */
+int http_env_index(struct req *r, struct arena *a, char **envp);
 /* Returns the CGI parameter `name` (e.g. "HTTP_X_APPWRITE_PROJECT") or NULL. */
-const char *http_env(char *const *envp, const char *name);
+const char *http_env(const struct req *r, const char *name);
 /* Initialises r from envp (REQUEST_METHOD, REQUEST_URI/SCRIPT_NAME+PATH_INFO,
  * QUERY_STRING). Returns 0, or -1 when the path is missing or too long. */
 int http_init(struct req *r, struct arena *a, char **envp);

@@ -2,6 +2,7 @@
  * X-Appwrite-Session header or X-Fallback-Cookies, an X-Appwrite-JWT, or an
  * X-Appwrite-Key (spec/CONTRACT.md 1.4-1.6, SECURITY.md 10 and 12). */
 #include <stdio.h>
+#include <ctype.h>
 #include <string.h>
 
 #include "config.h"
@@ -14,6 +15,33 @@
 
 /* Decodes a session token (base64 JSON {"id","secret"}). Returns 1 when it
  * yields an id or a secret. */
+/* Reads a decoded token spelt exactly as latchkey writes it,
+ * {"id":"<id>","secret":"<hex>"} with an ID of [A-Za-z0-9._-] (nothing to
+ * unescape), without the JSON parser. Returns 1 with *id and *secret set,
+ * or 0 (any other spelling: the caller parses it as JSON). */
+static int token_fast(struct ctx *c, const char *p, size_t n, const char **id,
+    const char **secret)
+{
+	static const char k1[] = "{\"id\":\"", k2[] = "\",\"secret\":\"";
+	size_t i = sizeof k1 - 1, idn = 0, j, sn = 0;
+
+	if (n < sizeof k1 + sizeof k2 || memcmp(p, k1, sizeof k1 - 1) != 0)
+		return 0;
+	while (i + idn < n && (isalnum((unsigned char)p[i + idn]) ||
+	    p[i + idn] == '.' || p[i + idn] == '_' || p[i + idn] == '-'))
+		idn++;
+	j = i + idn + sizeof k2 - 1;
+	if (idn == 0 || j > n || memcmp(p + i + idn, k2, sizeof k2 - 1) != 0)
+		return 0;
+	while (j + sn < n && isxdigit((unsigned char)p[j + sn]))
+		sn++;
+	if (sn == 0 || j + sn + 2 != n || p[j + sn] != '"' || p[j + sn + 1] != '}')
+		return 0;
+	*id = arena_strndup(c->a, p + i, idn);
+	*secret = arena_strndup(c->a, p + j, sn);
+	return *id != NULL && *secret != NULL;
+}
+
 static int decode_token(struct ctx *c, const char *tok, size_t n,
     const char **id, const char **secret)
 {
@@ -26,6 +54,9 @@ static int decode_token(struct ctx *c, const char *tok, size_t n,
 	if (tok == NULL || n == 0 || n > 2048 || (raw = arena_alloc(c->a, n)) == NULL)
 		return 0;
 	rn = crypto_b64_decode(tok, n, raw, n, 0);
+	if (rn > 0 && token_fast(c, (const char *)raw, (size_t)rn, id, secret))
+		return 1;
+	*id = *secret = NULL;
 	if (rn <= 0 || jdoc_parse(&d, c->a, (const char *)raw, (size_t)rn) != JE_OK ||
 	    d.t[0].type != JSMN_OBJECT)
 		return 0;
@@ -41,7 +72,7 @@ static int decode_token(struct ctx *c, const char *tok, size_t n,
 static int find_token(struct ctx *c, const char **id, const char **secret)
 {
 	char name[64], lname[80];
-	const char *cookies = http_env(c->r.envp, "HTTP_COOKIE");
+	const char *cookies = http_env(&c->r, "HTTP_COOKIE");
 	const char *h;
 	struct str v;
 	struct jdoc d;
@@ -52,10 +83,10 @@ static int find_token(struct ctx *c, const char **id, const char **secret)
 	if (http_cookie(c->a, cookies, name, &v) || http_cookie(c->a, cookies, lname, &v))
 		if (decode_token(c, v.p, v.n, id, secret))
 			return 1;
-	if ((h = http_env(c->r.envp, "HTTP_X_APPWRITE_SESSION")) != NULL &&
+	if ((h = http_env(&c->r, "HTTP_X_APPWRITE_SESSION")) != NULL &&
 	    decode_token(c, h, strlen(h), id, secret))
 		return 1;
-	h = http_env(c->r.envp, "HTTP_X_FALLBACK_COOKIES");
+	h = http_env(&c->r, "HTTP_X_FALLBACK_COOKIES");
 	if (h == NULL || strlen(h) > LK_MAX_HEADER ||
 	    jdoc_parse(&d, c->a, h, strlen(h)) != JE_OK || d.t[0].type != JSMN_OBJECT)
 		return 0;

@@ -32,7 +32,7 @@ const char *outbox_locale(struct ctx *c)
 	const char *l = ctx_str(c, "locale");
 
 	if (l == NULL || *l == '\0')
-		l = http_env(c->r.envp, "HTTP_X_APPWRITE_LOCALE");
+		l = http_env(&c->r, "HTTP_X_APPWRITE_LOCALE");
 	return tmpl_locale(l ? l : "", c->proj->locale);
 }
 

@@ -35,25 +35,40 @@ static char *put_digits(char *p, unsigned v, int n)
 }
 
 /* "YYYY-MM-DD?HH:MM:SS.mmm" with sep between date and time (23 bytes). */
+static char *fields(unsigned y, unsigned mo, unsigned d, unsigned h, unsigned mi,
+    unsigned sec, unsigned ms, char sep, char *p)
+{
+	p = put_digits(p, y % 10000u, 4);
+	*p++ = '-';
+	p = put_digits(p, mo, 2);
+	*p++ = '-';
+	p = put_digits(p, d, 2);
+	*p++ = sep;
+	p = put_digits(p, h, 2);
+	*p++ = ':';
+	p = put_digits(p, mi, 2);
+	*p++ = ':';
+	p = put_digits(p, sec, 2);
+	*p++ = '.';
+	return put_digits(p, ms % 1000u, 3);
+}
+
 static char *stamp(int64_t ms, char sep, char *p)
 {
 	struct tm tm;
 	int milli;
 
 	split(ms, &tm, &milli);
-	p = put_digits(p, (unsigned)(tm.tm_year + 1900) % 10000u, 4);
-	*p++ = '-';
-	p = put_digits(p, (unsigned)tm.tm_mon + 1, 2);
-	*p++ = '-';
-	p = put_digits(p, (unsigned)tm.tm_mday, 2);
-	*p++ = sep;
-	p = put_digits(p, (unsigned)tm.tm_hour, 2);
-	*p++ = ':';
-	p = put_digits(p, (unsigned)tm.tm_min, 2);
-	*p++ = ':';
-	p = put_digits(p, (unsigned)tm.tm_sec, 2);
-	*p++ = '.';
-	return put_digits(p, (unsigned)milli % 1000u, 3);
+	return fields((unsigned)(tm.tm_year + 1900), (unsigned)tm.tm_mon + 1,
+	    (unsigned)tm.tm_mday, (unsigned)tm.tm_hour, (unsigned)tm.tm_min,
+	    (unsigned)tm.tm_sec, (unsigned)milli, sep, p);
+}
+
+void time_fields_iso(unsigned y, unsigned mo, unsigned d, unsigned h, unsigned mi,
+    unsigned s, unsigned ms, char out[LK_ISOTIME_LEN])
+{
+	memcpy(fields(y % 10000u, mo % 100u, d % 100u, h % 100u, mi % 100u, s % 100u,
+	    ms, 'T', out), "+00:00", 7);
 }
 
 void time_db(int64_t ms, char out[LK_DBTIME_LEN])

@@ -18,6 +18,9 @@ void time_iso(int64_t ms, char out[LK_ISOTIME_LEN]);
 /* Turns a database datetime (n bytes of 'YYYY-MM-DD HH:MM:SS[.ffffff]')
  * into Appwrite's format, milliseconds kept, missing digits as 0. */
 void time_db_iso(const char *db, size_t n, char out[LK_ISOTIME_LEN]);
+/* Appwrite's format from broken-down UTC fields (ms: milliseconds). */
+void time_fields_iso(unsigned y, unsigned mo, unsigned d, unsigned h, unsigned mi,
+    unsigned s, unsigned ms, char out[LK_ISOTIME_LEN]);
 /* Formats the current time with microseconds ('YYYY-MM-DD HH:MM:SS.uuuuuu'). */
 void time_db_us(char out[40]);
 /* Parses an ISO 8601 date-time 'YYYY-MM-DD[T ]HH:MM:SS[.fff][Z|+HH:MM]'

@@ -126,7 +126,7 @@ enum lk_err web_check_origin(struct ctx *c)
 	const char *m = c->r.method, *name;
 
 	if (strcmp(m, "GET") == 0 || c->origin == NULL || c->origin[0] == '\0' ||
-	    http_env(c->r.envp, "HTTP_X_APPWRITE_KEY") != NULL)
+	    http_env(&c->r, "HTTP_X_APPWRITE_KEY") != NULL)
 		return LK_OK;
 	if (!val_url(c->origin, strlen(c->origin), &u) || u.host_n == 0)
 		return LK_OK;
@@ -214,7 +214,7 @@ void ctx_clear_session_cookie(struct ctx *c)
 /* Answers a CORS preflight (CONTRACT 3.1). */
 void web_preflight(struct ctx *c)
 {
-	const char *o = http_env(c->r.envp, "HTTP_ORIGIN");
+	const char *o = http_env(&c->r, "HTTP_ORIGIN");
 
 	c->status = 204;
 	buf_reset(c->body);

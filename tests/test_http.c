@@ -75,7 +75,12 @@ static const struct envcase env_cases[] = {
 START_TEST(test_env)
 {
 	const struct envcase *c = &env_cases[_i];
-	const char *v = http_env(mkenv(env_list), c->name);
+	struct req r;
+	const char *v;
+
+	memset(&r, 0, sizeof r);
+	ck_assert_int_eq(http_env_index(&r, &ar, mkenv(env_list)), 0);
+	v = http_env(&r, c->name);
 
 	if (c->want == NULL)
 		ck_assert_ptr_null(v);
@@ -89,7 +94,11 @@ END_TEST
 /* A NULL environment has nothing. */
 START_TEST(test_env_null)
 {
-	ck_assert_ptr_null(http_env(NULL, "A"));
+	struct req r;
+
+	memset(&r, 0, sizeof r);
+	ck_assert_int_eq(http_env_index(&r, &ar, NULL), 0);
+	ck_assert_ptr_null(http_env(&r, "A"));
 }
 END_TEST
 
