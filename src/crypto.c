@@ -303,37 +303,30 @@ crypto_b64_encode(const uint8_t *in, size_t n, char *out, size_t cap,
 	return (ssize_t)o;
 }
 
-/* 6-bit values of the base64 characters, 64 for the two alphabet-specific
- * positions ('+' '/' standard, '-' '_' URL), -1 for anything else. */
-static const int8_t b64_table[256] = {
-	['A'] = 0, ['B'] = 1, ['C'] = 2, ['D'] = 3, ['E'] = 4, ['F'] = 5, ['G'] = 6,
-	['H'] = 7, ['I'] = 8, ['J'] = 9, ['K'] = 10, ['L'] = 11, ['M'] = 12,
-	['N'] = 13, ['O'] = 14, ['P'] = 15, ['Q'] = 16, ['R'] = 17, ['S'] = 18,
-	['T'] = 19, ['U'] = 20, ['V'] = 21, ['W'] = 22, ['X'] = 23, ['Y'] = 24,
-	['Z'] = 25, ['a'] = 26, ['b'] = 27, ['c'] = 28, ['d'] = 29, ['e'] = 30,
-	['f'] = 31, ['g'] = 32, ['h'] = 33, ['i'] = 34, ['j'] = 35, ['k'] = 36,
-	['l'] = 37, ['m'] = 38, ['n'] = 39, ['o'] = 40, ['p'] = 41, ['q'] = 42,
-	['r'] = 43, ['s'] = 44, ['t'] = 45, ['u'] = 46, ['v'] = 47, ['w'] = 48,
-	['x'] = 49, ['y'] = 50, ['z'] = 51, ['0'] = 52, ['1'] = 53, ['2'] = 54,
-	['3'] = 55, ['4'] = 56, ['5'] = 57, ['6'] = 58, ['7'] = 59, ['8'] = 60,
-	['9'] = 61, ['+'] = 64, ['/'] = 64, ['-'] = 64, ['_'] = 64,
-};
+/* 1 + the 6-bit value of each base64 character, 0 for a character outside
+ * the alphabet: b64_dec_std for the standard alphabet ('+' '/'),
+ * b64_dec_url for the URL one ('-' '_'). */
+#define B64_LETTERS \
+	['A'] = 1, ['B'] = 2, ['C'] = 3, ['D'] = 4, ['E'] = 5, ['F'] = 6, ['G'] = 7, \
+	['H'] = 8, ['I'] = 9, ['J'] = 10, ['K'] = 11, ['L'] = 12, ['M'] = 13, \
+	['N'] = 14, ['O'] = 15, ['P'] = 16, ['Q'] = 17, ['R'] = 18, ['S'] = 19, \
+	['T'] = 20, ['U'] = 21, ['V'] = 22, ['W'] = 23, ['X'] = 24, ['Y'] = 25, \
+	['Z'] = 26, ['a'] = 27, ['b'] = 28, ['c'] = 29, ['d'] = 30, ['e'] = 31, \
+	['f'] = 32, ['g'] = 33, ['h'] = 34, ['i'] = 35, ['j'] = 36, ['k'] = 37, \
+	['l'] = 38, ['m'] = 39, ['n'] = 40, ['o'] = 41, ['p'] = 42, ['q'] = 43, \
+	['r'] = 44, ['s'] = 45, ['t'] = 46, ['u'] = 47, ['v'] = 48, ['w'] = 49, \
+	['x'] = 50, ['y'] = 51, ['z'] = 52, ['0'] = 53, ['1'] = 54, ['2'] = 55, \
+	['3'] = 56, ['4'] = 57, ['5'] = 58, ['6'] = 59, ['7'] = 60, ['8'] = 61, \
+	['9'] = 62
+static const uint8_t b64_dec_std[256] = { B64_LETTERS, ['+'] = 63, ['/'] = 64 };
+static const uint8_t b64_dec_url[256] = { B64_LETTERS, ['-'] = 63, ['_'] = 64 };
 
 /* Returns the 6-bit value of base64 character c in the chosen alphabet, or
  * -1 when c is not in it. */
 static inline int
 b64_val(unsigned char c, int url)
 {
-	int v = c == 'A' ? 0 : b64_table[c] ? b64_table[c] : -1;
-
-	if (v == 64) {
-		if (c == (url ? '-' : '+'))
-			return 62;
-		if (c == (url ? '_' : '/'))
-			return 63;
-		return -1;
-	}
-	return v;
+	return (int)(url ? b64_dec_url : b64_dec_std)[c] - 1;
 }
 
 /* Checks the padding of in[0..*n): strips up to two trailing '=' and shrinks
