@@ -19,7 +19,7 @@
  * {"id":"<id>","secret":"<hex>"} with an ID of [A-Za-z0-9._-] (nothing to
  * unescape), without the JSON parser. Returns 1 with *id and *secret set,
  * or 0 (any other spelling: the caller parses it as JSON). */
-static int token_fast(struct ctx *c, const char *p, size_t n, const char **id,
+int ident_token_fast(struct arena *a, const char *p, size_t n, const char **id,
     const char **secret)
 {
 	static const char k1[] = "{\"id\":\"", k2[] = "\",\"secret\":\"";
@@ -37,12 +37,12 @@ static int token_fast(struct ctx *c, const char *p, size_t n, const char **id,
 		sn++;
 	if (sn == 0 || j + sn + 2 != n || p[j + sn] != '"' || p[j + sn + 1] != '}')
 		return 0;
-	*id = arena_strndup(c->a, p + i, idn);
-	*secret = arena_strndup(c->a, p + j, sn);
+	*id = arena_strndup(a, p + i, idn);
+	*secret = arena_strndup(a, p + j, sn);
 	return *id != NULL && *secret != NULL;
 }
 
-static int decode_token(struct ctx *c, const char *tok, size_t n,
+int ident_token_decode(struct arena *a, const char *tok, size_t n,
     const char **id, const char **secret)
 {
 	uint8_t *raw;
@@ -51,19 +51,19 @@ static int decode_token(struct ctx *c, const char *tok, size_t n,
 	int t;
 
 	*id = *secret = NULL;
-	if (tok == NULL || n == 0 || n > 2048 || (raw = arena_alloc(c->a, n)) == NULL)
+	if (tok == NULL || n == 0 || n > 2048 || (raw = arena_alloc(a, n)) == NULL)
 		return 0;
 	rn = crypto_b64_decode(tok, n, raw, n, 0);
-	if (rn > 0 && token_fast(c, (const char *)raw, (size_t)rn, id, secret))
+	if (rn > 0 && ident_token_fast(a, (const char *)raw, (size_t)rn, id, secret))
 		return 1;
 	*id = *secret = NULL;
-	if (rn <= 0 || jdoc_parse(&d, c->a, (const char *)raw, (size_t)rn) != JE_OK ||
+	if (rn <= 0 || jdoc_parse(&d, a, (const char *)raw, (size_t)rn) != JE_OK ||
 	    d.t[0].type != JSMN_OBJECT)
 		return 0;
 	if ((t = jdoc_get(&d, 0, "id")) >= 0)
-		*id = jdoc_str(&d, t, c->a, NULL);
+		*id = jdoc_str(&d, t, a, NULL);
 	if ((t = jdoc_get(&d, 0, "secret")) >= 0)
-		*secret = jdoc_str(&d, t, c->a, NULL);
+		*secret = jdoc_str(&d, t, a, NULL);
 	return (*id && **id) || (*secret && **secret);
 }
 
@@ -81,10 +81,10 @@ static int find_token(struct ctx *c, const char **id, const char **secret)
 	web_cookie_name(c, name, sizeof name, 0);
 	web_cookie_name(c, lname, sizeof lname, 1);
 	if (http_cookie(c->a, cookies, name, &v) || http_cookie(c->a, cookies, lname, &v))
-		if (decode_token(c, v.p, v.n, id, secret))
+		if (ident_token_decode(c->a, v.p, v.n, id, secret))
 			return 1;
 	if ((h = http_env(&c->r, "HTTP_X_APPWRITE_SESSION")) != NULL &&
-	    decode_token(c, h, strlen(h), id, secret))
+	    ident_token_decode(c->a, h, strlen(h), id, secret))
 		return 1;
 	h = http_env(&c->r, "HTTP_X_FALLBACK_COOKIES");
 	if (h == NULL || strlen(h) > LK_MAX_HEADER ||
@@ -93,7 +93,7 @@ static int find_token(struct ctx *c, const char **id, const char **secret)
 	snprintf(name, sizeof name, "a_session_%s", c->proj->id);
 	if ((t = jdoc_get(&d, 0, name)) < 0 || (h = jdoc_str(&d, t, c->a, NULL)) == NULL)
 		return 0;
-	return decode_token(c, h, strlen(h), id, secret);
+	return ident_token_decode(c->a, h, strlen(h), id, secret);
 }
 
 /* Resolves the user from a session token. DB errors leave a guest. */
