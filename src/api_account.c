@@ -331,24 +331,50 @@ static enum db_rc ident_tx(void *arg)
 	return rc;
 }
 
+/* Reads the caller's password hash and history (USER_SECRET_COLS, which
+ * the session check does not read); "" for NULL. */
+static enum lk_err load_secrets(struct ctx *c, const char **hash, const char **hist)
+{
+	struct dbres r;
+	struct dbv a[] = { DVS(c->proj->id), DVS(ctx_ucol(c, UC_ID)) };
+	enum db_rc rc;
+
+	if ((rc = db_exec(ST_USER_SECRETS, a, 2, &r, c->a)) != DB_OK)
+		return ctx_dberr(c, rc);
+	*hash = r.nrows == 1 && db_cell(&r, 0, 0) ? db_cell(&r, 0, 0) : "";
+	*hist = r.nrows == 1 && db_cell(&r, 0, 1) ? db_cell(&r, 0, 1) : "";
+	return LK_OK;
+}
+
+/* Checks pw against the caller's stored hash; failures count against the
+ * user whatever the IP (SECURITY.md 3). */
+static enum lk_err check_password(struct ctx *c, const char *hash, const char *pw)
+{
+	enum lk_err e;
+
+	if ((e = rl_attempts_check(c, "password", ctx_ucol(c, UC_ID))) != LK_OK)
+		return e;
+	if (pw == NULL || !pw_verify(hash, pw, strlen(pw))) {
+		rl_attempts_fail(c, "password", ctx_ucol(c, UC_ID));
+		return E_USER_INVALID_CREDENTIALS;
+	}
+	return LK_OK;
+}
+
 /* Checks the password of a user who has one; for a user without one
  * (anonymous, magic URL...) hashes it as the new password into out.
  * Returns LK_OK, *converted set when out was filled. */
 static enum lk_err password_gate(struct ctx *c, const char *pw,
     char out[LK_PW_HASH_MAX], int *converted)
 {
+	const char *hash, *hist;
 	enum lk_err e;
 
 	*converted = 0;
-	if (*ctx_ucol(c, UC_PASSWORD_UPDATE) && *ctx_ucol(c, UC_PASSWORD)) {
-		if ((e = rl_attempts_check(c, "password", ctx_ucol(c, UC_ID))) != LK_OK)
-			return e;
-		if (!pw_verify(ctx_ucol(c, UC_PASSWORD), pw, strlen(pw))) {
-			rl_attempts_fail(c, "password", ctx_ucol(c, UC_ID));
-			return E_USER_INVALID_CREDENTIALS;
-		}
-		return LK_OK;
-	}
+	if ((e = load_secrets(c, &hash, &hist)) != LK_OK)
+		return e;
+	if (*ctx_ucol(c, UC_PASSWORD_UPDATE) && *hash)
+		return check_password(c, hash, pw);
 	if (pw_hash(pw, strlen(pw), out) < 0)
 		return E_GENERAL_SERVER_ERROR;
 	*converted = 1;
@@ -486,20 +512,16 @@ enum lk_err h_account_password(struct ctx *c)
 {
 	const char *pw = ctx_str(c, "password"), *old = ctx_str(c, "oldPassword");
 	char hash[LK_PW_HASH_MAX], now[LK_DBTIME_LEN];
-	const char *hist = ctx_ucol(c, UC_PW_HISTORY);
+	const char *stored, *hist;
 	struct pw_tx t;
 	enum db_rc rc;
-
 	enum lk_err e;
 
-	if (*ctx_ucol(c, UC_PASSWORD_UPDATE) && *ctx_ucol(c, UC_PASSWORD)) {
-		if ((e = rl_attempts_check(c, "password", ctx_ucol(c, UC_ID))) != LK_OK)
-			return e;
-		if (old == NULL || !pw_verify(ctx_ucol(c, UC_PASSWORD), old, strlen(old))) {
-			rl_attempts_fail(c, "password", ctx_ucol(c, UC_ID));
-			return E_USER_INVALID_CREDENTIALS;
-		}
-	}
+	if ((e = load_secrets(c, &stored, &hist)) != LK_OK)
+		return e;
+	if (*ctx_ucol(c, UC_PASSWORD_UPDATE) && *stored &&
+	    (e = check_password(c, stored, old)) != LK_OK)
+		return e;
 	if (c->proj->pw_history > 0 && account_in_history(c, hist, pw))
 		return E_PASSWORD_RECENTLY_USED;
 	if (c->proj->personal_data && has_personal_data(pw, ctx_ucol(c, UC_ID),

@@ -283,7 +283,7 @@ enum lk_err h_sessions_email(struct ctx *c)
 	}
 	if (u.nrows != 1)
 		return E_GENERAL_SERVER_ERROR;
-	if ((e = rl_attempts_verdict(c, db_cell(&u, 0, UC__N))) != LK_OK)
+	if ((e = rl_attempts_verdict(c, db_cell(&u, 0, UC__ALL))) != LK_OK)
 		return e;
 	hash = db_cell(&u, 0, UC_ID) && db_cell(&u, 0, UC_PASSWORD_UPDATE) ?
 	    db_cell(&u, 0, UC_PASSWORD) : NULL;

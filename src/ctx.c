@@ -23,7 +23,8 @@
 
 const char *ctx_ucol(const struct ctx *c, int col)
 {
-	const char *v = c->have_user ? db_cell(&c->user, 0, col) : NULL;
+	/* c->user has USER_COLS only (see UC_PASSWORD) */
+	const char *v = c->have_user && col < UC__N ? db_cell(&c->user, 0, col) : NULL;
 
 	return v ? v : "";
 }

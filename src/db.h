@@ -20,12 +20,14 @@ enum stmt_id {
 	ST__COUNT
 };
 
-/* Column indices of USER_COLS / SESSION_COLS (order of db_stmts.def). */
+/* Column indices of USER_COLS / SESSION_COLS (order of db_stmts.def).
+ * UC_PASSWORD and UC_PW_HISTORY exist only in the rows of statements that
+ * add USER_SECRET_COLS after USER_COLS (never in the caller's c->user). */
 enum user_col {
 	UC_ID, UC_CREATED, UC_UPDATED, UC_NAME, UC_REGISTRATION, UC_STATUS,
 	UC_LABELS, UC_PASSWORD_UPDATE, UC_EMAIL, UC_PHONE, UC_EMAIL_VER,
-	UC_PHONE_VER, UC_MFA, UC_PREFS, UC_ACCESSED, UC_PASSWORD, UC_HASH,
-	UC_PW_HISTORY, UC_TARGETS, UC__N
+	UC_PHONE_VER, UC_MFA, UC_PREFS, UC_ACCESSED, UC_TARGETS, UC__N,
+	UC_PASSWORD = UC__N, UC_PW_HISTORY, UC__ALL
 };
 /* Columns of AUTH_SESSION_COLS (after USER_COLS in ST_AUTH_SESSION). */
 enum auth_session_col { AS_ID, AS_FACTORS, AS_SECRET, AS__N };
