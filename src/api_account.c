@@ -68,6 +68,23 @@ struct create_tx {
 	int dup;               /* out: the user insert hit a unique key */
 };
 
+/* Renders t (ST_TARGETS_BY_USER rows of user uid) as the JSON array of
+ * Target models into b (initialised here; the caller frees it). Returns 0,
+ * or -1 (b freed) when it does not fit. */
+static int render_targets(struct buf *b, const struct dbres *t, const char *uid)
+{
+	struct jw w;
+
+	buf_init(b, LK_TARGETS_JSON_MAX);
+	jw_init(&w, b);
+	model_targets(&w, t, uid);
+	if (b->err) {
+		buf_free(b);
+		return -1;
+	}
+	return 0;
+}
+
 /* Stores the Target models of the user in users.targets: t holds its
  * targets rows (ST_TARGETS_BY_USER), or NULL to read them here. Part of the
  * caller's transaction. */
@@ -75,7 +92,6 @@ static enum db_rc store_targets(struct ctx *c, const char *uid, const struct dbr
 {
 	struct dbres rows;
 	struct buf b;
-	struct jw w;
 	enum db_rc rc;
 
 	if (t == NULL) {
@@ -84,12 +100,9 @@ static enum db_rc store_targets(struct ctx *c, const char *uid, const struct dbr
 			return rc;
 		t = &rows;
 	}
-	buf_init(&b, LK_TARGETS_JSON_MAX);
-	jw_init(&w, &b);
-	model_targets(&w, t, uid);
-	if (b.err) {
-		rc = DB_FAIL;
-	} else {
+	if (render_targets(&b, t, uid) < 0)
+		return DB_FAIL;
+	{
 		struct dbv a[] = { DVS(b.data), DVS(c->proj->id), DVS(uid) };
 		rc = db_exec(ST_USER_SET_TARGETS, a, 3, NULL, c->a);
 	}
@@ -112,19 +125,13 @@ enum db_rc account_insert_user(struct ctx *c, const struct new_user *n)
 	size_t tl[8] = { 0 };
 	struct dbres t = { ident ? 1 : 0, 8, tc, tl };
 	struct buf b;
-	struct jw w;
 	enum db_rc rc;
 
 	if (ident && crypto_unique_id(tid) < 0)
 		return DB_FAIL;
 	time_db_iso(n->now, strlen(n->now), iso);
-	buf_init(&b, LK_TARGETS_JSON_MAX);
-	jw_init(&w, &b);
-	model_targets(&w, &t, n->uid);
-	if (b.err) {
-		buf_free(&b);
+	if (render_targets(&b, &t, n->uid) < 0)
 		return DB_FAIL;
-	}
 	{
 		struct dbv u[] = { DVS(c->proj->id), DVS(n->uid), DVS(n->name ? n->name : ""),
 		    DVS(n->email), DVS(n->phone), DVS(n->hash), DVS(n->hash ? "argon2" : NULL),
@@ -154,12 +161,10 @@ enum db_rc account_insert_user(struct ctx *c, const struct new_user *n)
 static enum db_rc create_tx(void *arg)
 {
 	struct create_tx *t = arg;
-	enum db_rc rc;
-
 	struct new_user n = { t->uid, t->name, t->email, NULL, t->hash, t->history,
 	    t->now, "email" };
+	enum db_rc rc;
 
-	t->dup = 0;
 	rc = account_insert_user(t->c, &n);
 	t->dup = rc == DB_DUP;
 	return rc;

@@ -32,7 +32,8 @@ static char options_json[128];      /* hashOptions of new hashes */
  * the worker is busy, and handed back by pw_release_memory() once it idles
  * (worker.c calls it from a timer): a busy worker pays no zeroing, an idle
  * one keeps a small resident size. */
-static uint8_t *kept;                   /* the kept mapping, or NULL */
+static uint8_t *volatile kept;          /* the kept mapping, or NULL (the
+                                        * idle timer may unmap it) */
 static size_t kept_len;                 /* its length */
 static volatile sig_atomic_t kept_busy; /* 1 while argon2 uses it */
 static time_t kept_at;                  /* when it was last given back */
