@@ -28,13 +28,12 @@ struct new_user {
 	const char *phone;   /* or NULL for none */
 	const char *hash;    /* PHC string, NULL for a user without a password */
 	const char *history; /* password history JSON, NULL = "[]" */
-	const char *now;     /* database time */
 	const char *target;  /* "email" or "sms": create that messaging target
 	                      * (an existing target with the same identifier,
 	                      * another user's, is left as it is); NULL: none */
 };
 /* Inserts the user row, its target and users.targets (inside the caller's
- * transaction). */
+ * transaction), all created at the request time. */
 enum db_rc account_insert_user(struct ctx *c, const struct new_user *n);
 /* Rewrites users.targets from the targets table after a target change
  * (inside the transaction of the change). */

@@ -64,7 +64,6 @@ struct create_tx {
 	const char *name;      /* "" when absent */
 	const char *hash;      /* PHC string */
 	const char *history;   /* password history JSON */
-	const char *now;       /* database time */
 	int dup;               /* out: the user insert hit a unique key */
 };
 
@@ -117,7 +116,7 @@ enum db_rc account_sync_targets(struct ctx *c, const char *uid)
 
 enum db_rc account_insert_user(struct ctx *c, const struct new_user *n)
 {
-	char tid[21], iso[LK_ISOTIME_LEN];
+	char tid[21], now[LK_DBTIME_LEN], iso[LK_ISOTIME_LEN];
 	const char *ident = n->target == NULL ? NULL :
 	    strcmp(n->target, "sms") == 0 ? n->phone : n->email;
 	/* the new user's one target as ST_TARGETS_BY_USER would return it */
@@ -129,15 +128,16 @@ enum db_rc account_insert_user(struct ctx *c, const struct new_user *n)
 
 	if (ident && crypto_unique_id(tid) < 0)
 		return DB_FAIL;
-	time_db_iso(n->now, strlen(n->now), iso);
+	time_db(c->now_ms, now);
+	time_iso(c->now_ms, iso);
 	if (render_targets(&b, &t, n->uid) < 0)
 		return DB_FAIL;
 	{
 		struct dbv u[] = { DVS(c->proj->id), DVS(n->uid), DVS(n->name ? n->name : ""),
 		    DVS(n->email), DVS(n->phone), DVS(n->hash), DVS(n->hash ? "argon2" : NULL),
 		    DVS(n->hash ? pw_options_json() : NULL),
-		    DVS(n->history ? n->history : "[]"), DVS(n->hash ? n->now : NULL),
-		    DVS(n->now), DVS(n->now), DVS(n->now), DVS(n->now), DVS(b.data) };
+		    DVS(n->history ? n->history : "[]"), DVS(n->hash ? now : NULL),
+		    DVS(now), DVS(now), DVS(now), DVS(now), DVS(b.data) };
 		rc = db_exec(ST_USER_INSERT, u, 15, NULL, c->a);
 	}
 	buf_free(&b);
@@ -145,7 +145,7 @@ enum db_rc account_insert_user(struct ctx *c, const struct new_user *n)
 		return rc;
 	{
 		struct dbv g[] = { DVS(c->proj->id), DVS(tid), DVS(n->uid), DVS(n->target),
-		    DVS(ident), DVS(n->now), DVS(n->now) };
+		    DVS(ident), DVS(now), DVS(now) };
 		rc = db_exec(ST_TARGET_INSERT, g, 7, NULL, c->a);
 	}
 	/* an existing target with this address (another user's) is kept as it
@@ -162,7 +162,7 @@ static enum db_rc create_tx(void *arg)
 {
 	struct create_tx *t = arg;
 	struct new_user n = { t->uid, t->name, t->email, NULL, t->hash, t->history,
-	    t->now, "email" };
+	    "email" };
 	enum db_rc rc;
 
 	rc = account_insert_user(t->c, &n);
@@ -201,7 +201,7 @@ static enum lk_err check_identity_email(struct ctx *c, const char *email,
 
 enum lk_err h_account_create(struct ctx *c)
 {
-	char gen[21], hash[LK_PW_HASH_MAX], now[LK_DBTIME_LEN], hist[LK_PW_HASH_MAX + 8];
+	char gen[21], hash[LK_PW_HASH_MAX], hist[LK_PW_HASH_MAX + 8];
 	const char *uid = ctx_str(c, "userId"), *pw = ctx_str(c, "password");
 	const char *name = ctx_str(c, "name");
 	char *email = ctx_lower(c, "email");
@@ -225,8 +225,7 @@ enum lk_err h_account_create(struct ctx *c)
 	if (pw_hash(pw, strlen(pw), hash) < 0)
 		return E_GENERAL_SERVER_ERROR;
 	snprintf(hist, sizeof hist, c->proj->pw_history > 0 ? "[\"%s\"]" : "[]", hash);
-	time_db(c->now_ms, now);
-	t = (struct create_tx){ c, uid, email, name ? name : "", hash, hist, now, 0 };
+	t = (struct create_tx){ c, uid, email, name ? name : "", hash, hist, 0 };
 	ctx_audit(c, arena_strndup(c->a, uid, strlen(uid)), email, name);
 	rc = ctx_tx(c, create_tx, &t);
 	if (rc == DB_DUP && t.dup)

@@ -9,6 +9,7 @@
 #include "crypto.h"
 #include "json_out.h"
 #include "outbox.h"
+#include "identity.h"
 #include "model.h"
 #include "pw.h"
 #include "ratelimit.h"
@@ -133,13 +134,11 @@ enum lk_err session_issue(struct ctx *c, const char *uid, const char *provider,
     const char *provider_uid, const char *factors, enum db_rc (*extra)(void *),
     void *extra_arg)
 {
-	char secret[LK_SESSION_SECRET_HEX + 1], token[1024], json[600];
-	uint8_t *bj;
+	char secret[LK_SESSION_SECRET_HEX + 1], token[1024];
 	struct sess_tx t;
 	struct dbres r;
 	enum db_rc rc;
 	ssize_t tn;
-	int n;
 
 	memset(&t, 0, sizeof t);
 	t.c = c;
@@ -161,12 +160,8 @@ enum lk_err session_issue(struct ctx *c, const char *uid, const char *provider,
 		return E_USER_ALREADY_EXISTS;
 	if (rc != DB_OK)
 		return ctx_dberr(c, rc);
-	/* the token: base64 of {"id":uid,"secret":secret} (CONTRACT 1.4) */
-	n = snprintf(json, sizeof json, "{\"id\":\"%s\",\"secret\":\"%s\"}", uid, secret);
-	bj = (uint8_t *)json;
-	tn = crypto_b64_encode(bj, (size_t)n, token, sizeof token, 0);
+	tn = ident_token_encode(uid, secret, token, sizeof token);
 	crypto_wipe(secret, sizeof secret);
-	crypto_wipe(json, sizeof json);
 	if (tn < 0)
 		return E_GENERAL_SERVER_ERROR;
 	if (session_row(c, &t, &r) < 0)
@@ -237,10 +232,8 @@ struct anon_user {
 static enum db_rc anon_insert(void *arg)
 {
 	struct anon_user *u = arg;
-	char now[LK_DBTIME_LEN];
-	struct new_user n = { u->uid, NULL, NULL, NULL, NULL, NULL, now, NULL };
+	struct new_user n = { u->uid, NULL, NULL, NULL, NULL, NULL, NULL };
 
-	time_db(u->c->now_ms, now);
 	return account_insert_user(u->c, &n);
 }
 

@@ -8,6 +8,7 @@
 
 #include "api.h"
 #include "crypto.h"
+#include "identity.h"
 #include "outbox.h"
 #include "ratelimit.h"
 #include "timeutil.h"
@@ -37,12 +38,10 @@ static enum db_rc tok_tx(void *arg)
 {
 	struct tok_tx *t = arg;
 	struct ctx *c = t->c;
-	char now[LK_DBTIME_LEN];
 	enum db_rc rc;
 
-	time_db(c->now_ms, now);
 	if (t->create) {
-		struct new_user n = { t->uid, NULL, t->email, t->phone, NULL, NULL, now,
+		struct new_user n = { t->uid, NULL, t->email, t->phone, NULL, NULL,
 		    t->email ? "email" : "sms" };
 		if ((rc = account_insert_user(c, &n)) != DB_OK) {
 			t->dup = rc == DB_DUP;
@@ -197,11 +196,10 @@ enum lk_err h_tokens_magic_url(struct ctx *c)
 enum lk_err h_tokens_phone(struct ctx *c)
 {
 	const char *phone = ctx_str(c, "phone"), *mock;
-	char gen[21], json[128], shown[256];
+	char gen[21], shown[256];
 	struct tok_tx t;
 	struct dbres u;
 	enum lk_err e;
-	int n;
 
 	if (!outbox_sms_ready(c))
 		return E_PHONE_DISABLED;
@@ -227,10 +225,8 @@ enum lk_err h_tokens_phone(struct ctx *c)
 	t.vars[t.nvars++] = (struct tmpl_var){ "secret", t.t.secret };
 	t.vars[t.nvars++] = (struct tmpl_var){ "otp", t.t.secret };
 	/* keys see the encoded {"id","secret"} form (CONTRACT 4.3 Token) */
-	n = snprintf(json, sizeof json, "{\"id\":\"%s\",\"secret\":\"%s\"}", t.uid, t.t.secret);
-	if (crypto_b64_encode((const uint8_t *)json, (size_t)n, shown, sizeof shown, 0) < 0)
+	if (ident_token_encode(t.uid, t.t.secret, shown, sizeof shown) < 0)
 		return E_GENERAL_SERVER_ERROR;
-	crypto_wipe(json, sizeof json);
 	e = finish(c, &t, shown, "", u.nrows == 1 ? db_cell(&u, 0, UC_EMAIL) : "",
 	    u.nrows == 1 ? db_cell(&u, 0, UC_NAME) : "");
 	crypto_wipe(shown, sizeof shown);

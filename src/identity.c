@@ -15,7 +15,20 @@
 
 /* Decodes a session token (base64 JSON {"id","secret"}). Returns 1 when it
  * yields an id or a secret. */
-/* Reads a decoded token spelt exactly as latchkey writes it,
+ssize_t ident_token_encode(const char *uid, const char *secret, char *out, size_t cap)
+{
+	char json[LK_TOKEN_JSON_MAX];
+	int n = snprintf(json, sizeof json, "{\"id\":\"%s\",\"secret\":\"%s\"}", uid, secret);
+	ssize_t k = -1;
+
+	if (n > 0 && (size_t)n < sizeof json)
+		k = crypto_b64_encode((const uint8_t *)json, (size_t)n, out, cap, 0);
+	crypto_wipe(json, sizeof json);
+	return k;
+}
+
+/* Reads a decoded token spelt exactly as latchkey writes it (see
+ * ident_token_encode),
  * {"id":"<id>","secret":"<hex>"} with an ID of [A-Za-z0-9._-] (nothing to
  * unescape), without the JSON parser. Returns 1 with *id and *secret set,
  * or 0 (any other spelling: the caller parses it as JSON). */

@@ -2,6 +2,8 @@
 #ifndef LK_IDENTITY_H
 #define LK_IDENTITY_H
 
+#include <sys/types.h>
+
 #include "ctx.h"
 
 /* Authenticates a session token, if any; a bad or stale one leaves a guest.
@@ -10,6 +12,10 @@ enum lk_err ident_session(struct ctx *c);
 /* Verifies an X-Appwrite-JWT: 401 user_jwt_invalid when it is bad; a JWT
  * whose session is gone or expired leaves a guest. */
 enum lk_err ident_jwt(struct ctx *c, const char *tok);
+/* Writes the token of (uid, secret) as latchkey hands it out: base64 of
+ * {"id":"<uid>","secret":"<secret>"} (CONTRACT 1.4), NUL-terminated, into
+ * out. Returns its length, or -1 when it does not fit. */
+ssize_t ident_token_encode(const char *uid, const char *secret, char *out, size_t cap);
 /* Reads a session token (cookie value, X-Appwrite-Session header or fallback
  * cookie: base64 of {"id":"<user>","secret":"<hex>"}) into arena strings.
  * Returns 1 when it names a non-empty id or secret; an absent one is NULL. */

@@ -27,6 +27,7 @@
 #define LK_PASSWORD_MIN      8
 #define LK_PASSWORD_MAX      256
 #define LK_SESSION_SECRET_HEX 256         /* session secret, hex chars */
+#define LK_TOKEN_JSON_MAX    600          /* {"id","secret"} JSON of a token */
 #define LK_JWT_TTL           900          /* seconds */
 
 #endif

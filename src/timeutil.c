@@ -81,15 +81,6 @@ void time_iso(int64_t ms, char out[LK_ISOTIME_LEN])
 	memcpy(stamp(ms, 'T', out), "+00:00", 7);
 }
 
-void time_db_iso(const char *db, size_t n, char out[LK_ISOTIME_LEN])
-{
-	size_t i;
-
-	memcpy(out, "0000-00-00T00:00:00.000+00:00", LK_ISOTIME_LEN);
-	for (i = 0; i < n && i < 23; i++)
-		out[i] = db[i] == ' ' ? 'T' : db[i];
-}
-
 void time_db_us(char out[40])
 {
 	struct timespec ts;

@@ -15,9 +15,6 @@ int64_t time_now_ms(void);
 /* Formats ms into the database / Appwrite format. */
 void time_db(int64_t ms, char out[LK_DBTIME_LEN]);
 void time_iso(int64_t ms, char out[LK_ISOTIME_LEN]);
-/* Turns a database datetime (n bytes of 'YYYY-MM-DD HH:MM:SS[.ffffff]')
- * into Appwrite's format, milliseconds kept, missing digits as 0. */
-void time_db_iso(const char *db, size_t n, char out[LK_ISOTIME_LEN]);
 /* Appwrite's format from broken-down UTC fields (ms: milliseconds). */
 void time_fields_iso(unsigned y, unsigned mo, unsigned d, unsigned h, unsigned mi,
     unsigned s, unsigned ms, char out[LK_ISOTIME_LEN]);

@@ -8,6 +8,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "check_run.h"
 #include "crypto.h"
 
 #define NELEM(a) (sizeof(a) / sizeof((a)[0]))
@@ -515,11 +516,5 @@ crypto_suite(void)
 int
 main(void)
 {
-	SRunner *sr = srunner_create(crypto_suite());
-	int failed;
-
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed != 0 ? EXIT_FAILURE : EXIT_SUCCESS;
+	return check_run(crypto_suite());
 }

@@ -11,6 +11,7 @@
 
 #include <curl/curl.h>
 
+#include "check_run.h"
 #include "buf.h"
 #include "crypto.h"
 #include "mail.h"
@@ -492,15 +493,11 @@ mail_suite(void)
 int
 main(void)
 {
-	SRunner *sr;
-	int failed;
+	int rc;
 
 	if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK)
 		return EXIT_FAILURE;
-	sr = srunner_create(mail_suite());
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
+	rc = check_run(mail_suite());
 	curl_global_cleanup();
-	return failed != 0 ? EXIT_FAILURE : EXIT_SUCCESS;
+	return rc;
 }

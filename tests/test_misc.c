@@ -11,6 +11,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "check_run.h"
 #include "arena.h"
 #include "buf.h"
 #include "config.h"
@@ -1385,11 +1386,5 @@ misc_suite(void)
 int
 main(void)
 {
-	SRunner *sr = srunner_create(misc_suite());
-	int failed;
-
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed != 0 ? EXIT_FAILURE : EXIT_SUCCESS;
+	return check_run(misc_suite());
 }

@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "check_run.h"
 #include "crypto.h"
 #include "outbox.h"
 
@@ -96,17 +97,11 @@ int main(void)
 {
 	Suite *s = suite_create("outbox");
 	TCase *tc = tcase_create("outbox");
-	SRunner *sr;
-	int failed;
 
 	tcase_add_loop_test(tc, test_after_failure, 0, (int)(sizeof rows / sizeof rows[0]));
 	tcase_add_test(tc, test_backoff_monotonic);
 	tcase_add_test(tc, test_seal_roundtrip);
 	tcase_add_test(tc, test_seal_nonce_unique);
 	suite_add_tcase(s, tc);
-	sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+	return check_run(s);
 }

@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "check_run.h"
 #include "pw.h"
 
 START_TEST(test_roundtrip)
@@ -155,8 +156,6 @@ int main(void)
 {
 	Suite *s = suite_create("pw");
 	TCase *tc = tcase_create("pw");
-	SRunner *sr;
-	int failed;
 
 	tcase_set_timeout(tc, 60);
 	tcase_add_test(tc, test_roundtrip);
@@ -167,9 +166,5 @@ int main(void)
 	tcase_add_test(tc, test_slot_of_dead_holder);
 	tcase_add_test(tc, test_kept_memory);
 	suite_add_tcase(s, tc);
-	sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+	return check_run(s);
 }

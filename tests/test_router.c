@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "check_run.h"
 #include "router.h"
 
 #define NELEM(a) (sizeof(a) / sizeof((a)[0]))
@@ -258,11 +259,5 @@ router_suite(void)
 int
 main(void)
 {
-	SRunner *sr = srunner_create(router_suite());
-	int failed;
-
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed != 0 ? EXIT_FAILURE : EXIT_SUCCESS;
+	return check_run(router_suite());
 }

@@ -18,6 +18,7 @@
 
 #include <curl/curl.h>
 
+#include "check_run.h"
 #include "buf.h"
 #include "sms.h"
 
@@ -768,15 +769,11 @@ sms_suite(void)
 int
 main(void)
 {
-	SRunner *sr;  /* runner */
-	int failed;   /* failed test count */
+	int rc;
 
 	if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK)
 		return EXIT_FAILURE;
-	sr = srunner_create(sms_suite());
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
+	rc = check_run(sms_suite());
 	curl_global_cleanup();
-	return failed != 0 ? EXIT_FAILURE : EXIT_SUCCESS;
+	return rc;
 }

@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "check_run.h"
 #include "buf.h"
 #include "templates.h"
 #include "templates_int.h"
@@ -650,11 +651,5 @@ templates_suite(void)
 int
 main(void)
 {
-	SRunner *sr = srunner_create(templates_suite());
-	int failed;
-
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed != 0 ? EXIT_FAILURE : EXIT_SUCCESS;
+	return check_run(templates_suite());
 }

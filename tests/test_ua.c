@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "check_run.h"
 #include "lk_limits.h"
 #include "ua.h"
 
@@ -388,11 +389,5 @@ static Suite *ua_suite(void)
 /* Runs the suite; exit status 1 when any test failed. */
 int main(void)
 {
-	SRunner *sr = srunner_create(ua_suite());
-	int failed;
-
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed == 0 ? 0 : 1;
+	return check_run(ua_suite());
 }
