@@ -42,19 +42,23 @@ LK_DB_PORT=${LATCHKEY_DB_PORT:-3307}        # private MariaDB on 127.0.0.1
 LK_WEB=${LATCHKEY_WEB:-lighttpd}            # lighttpd or nginx
 LK_PROJECT=demo
 
-# Debian packages the build and the stack need (MACHINE-NOTES.md), plus the
-# compiler, make and curl, which a minimal machine may lack, and john-data,
-# whose password.lst is the daemon's default password_dictionary.
+# Debian packages the build and the stack need (MACHINE-NOTES.md), plus what
+# a minimal Debian (debootstrap --variant=minbase) lacks and the scripts or
+# tests use: the compiler, make, curl, procps (pgrep) and ca-certificates;
+# and john-data, whose password.lst is the daemon's default
+# password_dictionary.  tests/fresh-debian.sh checks that this list is
+# enough.
 # shellcheck disable=SC2034 # used by scripts/run and scripts/test
 LK_PACKAGES=(libfcgi-dev libfcgi-bin spawn-fcgi lighttpd nginx mariadb-server
 	libmariadb-dev libargon2-dev libjsmn-dev check autoconf automake libtool
 	pkg-config libcurl4-openssl-dev libssl-dev wrk gcc make curl john-data
-	valgrind)
+	valgrind procps ca-certificates libzxcvbn-dev python3-zxcvbn)
 
 # LATCHKEY_* variables that only the scripts use.  They are kept out of the
 # daemon's environment, where LATCHKEY_<KEY> overrides configuration keys.
-LK_SCRIPT_VARS=" PORT RUNDIR BUILD_DIR BIN WEB DB_PORT ENDPOINT PROJECT
-	MYSQL_DEFAULTS MYSQL_DB DISTCHECK CONFIG CONFIGURE_FLAGS USER E2E_TIMEOUT "
+LK_SCRIPT_VARS=" PORT RUNDIR BUILD_DIR BIN WEB DB_PORT ENDPOINT PROJECT 
+	MYSQL_DEFAULTS MYSQL_DB DISTCHECK CONFIG CONFIGURE_FLAGS USER E2E_TIMEOUT 
+	SINK_PORT FRESH FRESH_DIR FRESH_MIRROR FRESH_KEEP FRESH_PORT LIFETIMES "
 
 lk_paths() {   # (re)derive every path from LK_RUNDIR
 	LK_RUNDIR=$(realpath -m "$LK_RUNDIR")
@@ -142,29 +146,46 @@ lk_build_dir() {
 	realpath -m "$d"
 }
 
-# lk_sync_tree DIR: make DIR a copy of the source tree (tracked and
-# untracked-but-not-ignored files) for a separate in-tree build there.
+# lk_sync_tree DIR: make DIR a copy of the source tree, without what a
+# build or a run leaves in it, for a separate in-tree build there.
 # Why a copy and not `../configure` (VPATH): automake refuses a VPATH build
 # while the source tree is itself configured, and scripts/run builds
-# in-tree.  tar keeps modification times, so unchanged files do not rebuild.
+# in-tree.  The tree is walked with find, not listed by git: a minimal
+# Debian has no git, and an unpacked release tarball is no checkout.  What
+# is left out mirrors .gitignore: objects, libraries, programs, logs and the
+# configured state (Makefile, config.status, autoconf.h), so the copy
+# configures and builds afresh.  tar keeps modification times, so unchanged
+# files do not rebuild.
 lk_sync_tree() {
-	local dir=$1 rel f
-	git -C "$LK_ROOT" rev-parse --is-inside-work-tree >/dev/null 2>&1 ||
-		lk_die "a separate build directory ($dir) needs a git checkout"
+	local dir=$1 rel
 	if [ -e "$dir" ] && [ ! -e "$dir/.latchkey-tree" ]; then
 		[ -z "$(ls -A "$dir")" ] ||
 			lk_die "$dir exists but was not made by these scripts; remove it"
 	fi
 	mkdir -p "$dir"
 	rel=${dir#"$LK_ROOT"/}
-	(cd "$LK_ROOT" && git ls-files -z -co --exclude-standard |
-		while IFS= read -r -d '' f; do
-			# Skip files deleted from the work tree and the copy itself.
-			[ -e "$f" ] || continue
-			case $f in "$rel"/*) continue ;; esac
-			printf '%s\0' "$f"
-		done | tar --null -T - -cf -) | tar -C "$dir" -xf -
+	(cd "$LK_ROOT" && lk_tree_files "$rel" | tar --null -T - -cf -) | tar -C "$dir" -xf -
 	touch "$dir/.latchkey-tree"
+}
+
+# lk_tree_files SKIP: the source files under the current directory, NUL-
+# separated, without build products and without the subdirectory SKIP.
+lk_tree_files() {
+	local skip=$1 f
+	find . \( -name .git -o -name node_modules -o -name autom4te.cache \
+		-o -name .deps -o -path "./$skip" -o -path './build-*' -o -path ./run \
+		-o -path './latchkey-*' \) -prune -o \( -type f -o -type l \) -print0 |
+		while IFS= read -r -d '' f; do
+			f=${f#./}
+			case $f in
+			*.o | *.a | *.log | *.trs | *~ | .dirstamp | */.dirstamp) continue ;;
+			Makefile | config.status | autoconf.h | stamp-h1 | .latchkey-tree) continue ;;
+			src/latchkey | src/latchkey-delivery) continue ;;
+			tests/test_*.c | tests/fuzz/fuzz_*.c) ;;
+			tests/test_* | tests/fuzz/replay_* | tests/fuzz/fuzz_*) continue ;;
+			esac
+			printf '%s\0' "$f"
+		done
 }
 
 # lk_configured_flags DIR: the arguments DIR's configure was run with,
@@ -501,6 +522,8 @@ lk_write_conf() {
 			echo "abuse=${LATCHKEY_ABUSE:-1}"
 			lk_is_root && echo "user=$(lk_daemon_user)"
 			echo "schema_dir=$LK_ROOT/schema"
+			echo "public_endpoint=$LK_ENDPOINT"
+			echo "password_dictionary=/usr/share/john/password.lst,$LK_RUNDIR/common-passwords.txt"
 		} >"$LK_CONF.new"
 	)
 	# As root, the master drops to the daemon user too, and re-reads this
@@ -510,6 +533,22 @@ lk_write_conf() {
 		chmod 0640 "$LK_CONF.new"
 	fi
 	mv "$LK_CONF.new" "$LK_CONF"
+}
+
+# lk_common_passwords: $LK_RUNDIR/common-passwords.txt, the 10,000 most
+# common passwords by rank, from the ranked list Debian's python3-zxcvbn
+# ships (the Python port of zxcvbn; the C library's own lists rank
+# differently and miss some of them).  The daemon refuses them when a
+# project turns passwordDictionary on (README: "Common passwords").
+lk_common_passwords() {
+	local src=/usr/lib/python3/dist-packages/zxcvbn/frequency_lists.py
+	[ -r "$src" ] || lk_die "$src not found (package python3-zxcvbn)"
+	sed -n 's/^ *"passwords": "\([^"]*\)"\.split(","),$/\1/p' "$src" |
+		tr , '\n' | sed -n "s/\\\\'/'/g; 1,10000p" >"$LK_RUNDIR/common-passwords.txt.new"
+	[ "$(wc -l <"$LK_RUNDIR/common-passwords.txt.new")" -eq 10000 ] ||
+		lk_die "could not read the password list of $src"
+	chmod 0644 "$LK_RUNDIR/common-passwords.txt.new"
+	mv "$LK_RUNDIR/common-passwords.txt.new" "$LK_RUNDIR/common-passwords.txt"
 }
 
 # lk_daemon_env: fill the array LK_DENV with an `env -i ...` prefix giving
@@ -594,10 +633,10 @@ lk_latchkey_answers() {
 }
 
 # The Appwrite API version latchkey reports in error bodies (LK_API_VERSION
-# in src/ctx.c); the web servers' own errors say the same.
+# in src/pipeline.c); the web servers' own errors say the same.
 lk_api_version() {
 	local v
-	v=$(sed -n 's/^#define LK_API_VERSION "\(.*\)"$/\1/p' "$LK_ROOT/src/ctx.c" 2>/dev/null)
+	v=$(sed -n 's/^#define LK_API_VERSION "\(.*\)"$/\1/p' "$LK_ROOT/src/pipeline.c" 2>/dev/null)
 	printf '%s' "${v:-1.8.1}"
 }
 

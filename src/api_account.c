@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "api.h"
+#include "audit.h"
 #include "config.h"
 #include "crypto.h"
 #include "jwt.h"
@@ -227,7 +228,7 @@ enum lk_err h_account_create(struct ctx *c)
 	snprintf(hist, sizeof hist, c->proj->pw_history > 0 ? "[\"%s\"]" : "[]", hash);
 	t = (struct create_tx){ c, uid, email, name ? name : "", hash, hist, 0 };
 	ctx_audit(c, arena_strndup(c->a, uid, strlen(uid)), email, name);
-	rc = ctx_tx(c, create_tx, &t);
+	rc = audit_tx(c, create_tx, &t);
 	if (rc == DB_DUP && t.dup)
 		return E_USER_ALREADY_EXISTS;
 	if (rc != DB_OK)
@@ -280,7 +281,7 @@ static enum lk_err update_user(struct ctx *c, enum stmt_id st, const char *value
 		return E_GENERAL_SERVER_ERROR;
 	time_db(c->now_ms, now);
 	ctx_audit(c, ctx_ucol(c, UC_ID), ctx_ucol(c, UC_EMAIL), ctx_ucol(c, UC_NAME));
-	rc = ctx_tx(c, upd_tx, &t);
+	rc = audit_tx(c, upd_tx, &t);
 	if (rc == DB_DUP)
 		return st == ST_USER_SET_PHONE ? E_USER_PHONE_ALREADY_EXISTS : E_BAD_REQUEST;
 	if (rc != DB_OK)
@@ -307,8 +308,9 @@ struct ident_tx {
 	const char *now;        /* database time */
 };
 
-/* Changes email/phone, renames the old target, and sets the password of a
- * password-less (anonymous) user, all in one transaction. */
+/* Changes email/phone, deletes every token sent to the old one, renames the
+ * old target, and sets the password of a password-less (anonymous) user,
+ * all in one transaction. */
 static enum db_rc ident_tx(void *arg)
 {
 	struct ident_tx *t = arg;
@@ -319,6 +321,11 @@ static enum db_rc ident_tx(void *arg)
 
 	if ((rc = db_exec(t->st, a, 4, NULL, c->a)) != DB_OK)
 		return rc;
+	{
+		struct dbv d[] = { DVS(c->proj->id), DVS(uid) };
+		if ((rc = db_exec(ST_TOKENS_DELETE_IDENT, d, 2, NULL, c->a)) != DB_OK)
+			return rc;
+	}
 	if (t->new_hash) {
 		struct dbv p[] = { DVS(t->new_hash), DVS(pw_options_json()), DVS("[]"),
 		    DVS(t->now), DVS(t->now), DVS(c->proj->id), DVS(uid) };
@@ -413,7 +420,7 @@ static enum lk_err change_ident(struct ctx *c, enum stmt_id st, const char *valu
 	    converted ? hash : NULL, now };
 	ctx_audit(c, ctx_ucol(c, UC_ID), st == ST_USER_SET_EMAIL ? value :
 	    ctx_ucol(c, UC_EMAIL), ctx_ucol(c, UC_NAME));
-	rc = ctx_tx(c, ident_tx, &t);
+	rc = audit_tx(c, ident_tx, &t);
 	if (rc == DB_DUP)
 		return st == ST_USER_SET_PHONE ? E_USER_PHONE_ALREADY_EXISTS : E_BAD_REQUEST;
 	if (rc != DB_OK)
@@ -538,7 +545,7 @@ enum lk_err h_account_password(struct ctx *c)
 	if (t.history == NULL)
 		return E_GENERAL_SERVER_ERROR;
 	ctx_audit(c, ctx_ucol(c, UC_ID), ctx_ucol(c, UC_EMAIL), ctx_ucol(c, UC_NAME));
-	if ((rc = ctx_tx(c, pw_tx, &t)) != DB_OK)
+	if ((rc = audit_tx(c, pw_tx, &t)) != DB_OK)
 		return ctx_dberr(c, rc);
 	return model_reply_account(c, ctx_ucol(c, UC_ID), 200);
 }

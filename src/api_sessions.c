@@ -6,6 +6,7 @@
 #include <time.h>
 
 #include "api.h"
+#include "audit.h"
 #include "crypto.h"
 #include "json_out.h"
 #include "outbox.h"
@@ -155,7 +156,7 @@ enum lk_err session_issue(struct ctx *c, const char *uid, const char *provider,
 	time_db(c->now_ms, t.now);
 	time_db(c->now_ms + (int64_t)c->proj->duration * 1000, t.expire);
 	ua_parse(c->ua, strlen(c->ua), &t.ua);
-	rc = ctx_tx(c, sess_tx, &t);
+	rc = audit_tx(c, sess_tx, &t);
 	if (rc == DB_DUP)
 		return E_USER_ALREADY_EXISTS;
 	if (rc != DB_OK)

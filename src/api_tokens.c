@@ -7,6 +7,8 @@
 #include <string.h>
 
 #include "api.h"
+#include "audit.h"
+#include "config.h"
 #include "crypto.h"
 #include "identity.h"
 #include "outbox.h"
@@ -105,7 +107,7 @@ static enum lk_err finish(struct ctx *c, struct tok_tx *t, const char *shown,
 	enum db_rc rc;
 
 	ctx_audit(c, arena_strndup(c->a, t->uid, strlen(t->uid)), email, name);
-	rc = ctx_tx(c, tok_tx, t);
+	rc = audit_tx(c, tok_tx, t);
 
 	if (rc == DB_DUP && t->dup)
 		return E_DOCUMENT_ALREADY_EXISTS;
@@ -154,8 +156,8 @@ static enum lk_err email_token(struct ctx *c, int magic)
 		t.email = email;
 		t.to_name = "";
 	}
-	if ((magic ? token_make(&t.t, TK_MAGIC, 64, 0, NULL, c->now_ms, 3600)
-	    : token_make(&t.t, TK_EMAIL_OTP, 0, 1, NULL, c->now_ms, 900)) < 0)
+	if ((magic ? token_make(&t.t, TK_MAGIC, 64, 0, NULL, c->now_ms, (int)cfg.magic_url_ttl)
+	    : token_make(&t.t, TK_EMAIL_OTP, 0, 1, NULL, c->now_ms, (int)cfg.otp_ttl)) < 0)
 		return E_GENERAL_SERVER_ERROR;
 	t.channel = 1;
 	t.to = email;
@@ -165,12 +167,9 @@ static enum lk_err email_token(struct ctx *c, int magic)
 	t.vars[t.nvars++] = (struct tmpl_var){ "phrase", phrase };
 	agent_vars(c, &t);
 	if (magic) {
-		char exp[LK_ISOTIME_LEN], *link;
-		char *deflt = arena_alloc(c->a, strlen(c->host) + 64);
-		if (deflt == NULL)
-			return E_GENERAL_SERVER_ERROR;
-		snprintf(deflt, strlen(c->host) + 64, "%s://%s/console/auth/magic-url",
-		    c->https ? "https" : "http", c->host);
+		char exp[LK_ISOTIME_LEN], *link, deflt[sizeof cfg.public_origin + 32];
+		/* the configured endpoint, never the request's Host (SECURITY.md 19) */
+		snprintf(deflt, sizeof deflt, "%s/console/auth/magic-url", cfg.public_origin);
 		time_iso(t.t.expire_ms, exp);
 		link = token_link(c->a, url && *url ? url : deflt, t.uid, t.t.secret, exp,
 		    c->proj->id);
@@ -216,7 +215,7 @@ enum lk_err h_tokens_phone(struct ctx *c)
 		t.phone = phone;
 	}
 	mock = token_mock_otp(c, phone);
-	if (token_make(&t.t, TK_PHONE, 0, 1, mock, c->now_ms, 900) < 0)
+	if (token_make(&t.t, TK_PHONE, 0, 1, mock, c->now_ms, (int)cfg.otp_ttl) < 0)
 		return E_GENERAL_SERVER_ERROR;
 	t.channel = mock ? 0 : 2;
 	t.to = phone;

@@ -5,6 +5,8 @@
 #include <string.h>
 
 #include "api.h"
+#include "audit.h"
+#include "config.h"
 #include "crypto.h"
 #include "outbox.h"
 #include "pw.h"
@@ -46,7 +48,7 @@ static enum lk_err send_token(struct ctx *c, struct msg_tx *m, const char *email
 	enum db_rc rc;
 
 	ctx_audit(c, m->uid, email, name);
-	rc = ctx_tx(c, msg_tx, m);
+	rc = audit_tx(c, msg_tx, m);
 
 	if (rc != DB_OK) {
 		crypto_wipe(m->t.secret, sizeof m->t.secret);
@@ -83,7 +85,7 @@ static enum lk_err fake_recovery(struct ctx *c)
 	if (crypto_unique_id(id) < 0 || crypto_unique_id(uid) < 0)
 		return E_GENERAL_SERVER_ERROR;
 	time_iso(c->now_ms, created);
-	time_iso(c->now_ms + 3600 * 1000, expire);
+	time_iso(c->now_ms + cfg.recovery_ttl * 1000, expire);
 	ctx_json(c, 201);
 	token_model(c, id, created, uid, "", expire, "");
 	return LK_OK;
@@ -114,7 +116,7 @@ enum lk_err h_recovery_create(struct ctx *c)
 	memset(&m, 0, sizeof m);
 	m.c = c;
 	m.uid = db_cell(&u, 0, UC_ID);
-	if (token_make(&m.t, TK_RECOVERY, 256, 0, NULL, c->now_ms, 3600) < 0)
+	if (token_make(&m.t, TK_RECOVERY, 256, 0, NULL, c->now_ms, (int)cfg.recovery_ttl) < 0)
 		return E_GENERAL_SERVER_ERROR;
 	m.send = 1;
 	m.to = email;
@@ -126,7 +128,8 @@ enum lk_err h_recovery_create(struct ctx *c)
 }
 
 /* Looks up the user and an unexpired token of the given type for a PUT
- * route, counting failures against the user (SECURITY.md 3). */
+ * route, counting failures against the user ID (SECURITY.md 3), known or
+ * not. */
 static enum lk_err redeem(struct ctx *c, int type, struct dbres *u, struct dbres *tok)
 {
 	const char *uid = ctx_str(c, "userId"), *secret = ctx_str(c, "secret");
@@ -140,11 +143,14 @@ static enum lk_err redeem(struct ctx *c, int type, struct dbres *u, struct dbres
 		if ((rc = db_exec(ST_USER_GET, a, 2, u, c->a)) != DB_OK)
 			return ctx_dberr(c, rc);
 	}
-	if (u->nrows != 1)
-		return E_USER_NOT_FOUND;
+	/* an unknown user is answered exactly like a wrong secret, after the
+	 * same work: no account oracle (SECURITY.md 5) */
 	if ((e = token_find(c, uid, secret, tok)) != LK_OK)
 		return e;
-	if (tok->nrows != 1 || strtol(db_cell(tok, 0, 1), NULL, 10) != type) {
+	if (u->nrows != 1 && c->proj->recovery_oracle)
+		return E_USER_NOT_FOUND;  /* the project asked for Appwrite's answers */
+	if (u->nrows != 1 || tok->nrows != 1 ||
+	    strtol(db_cell(tok, 0, 1), NULL, 10) != type) {
 		rl_attempts_fail(c, "token", uid);
 		return E_USER_INVALID_TOKEN;
 	}
@@ -226,7 +232,7 @@ enum lk_err h_recovery_update(struct ctx *c)
 	if (t.history == NULL)
 		return E_GENERAL_SERVER_ERROR;
 	ctx_audit(c, t.uid, db_cell(&u, 0, UC_EMAIL), db_cell(&u, 0, UC_NAME));
-	rc = ctx_tx(c, reset_tx, &t);
+	rc = audit_tx(c, reset_tx, &t);
 	if (t.lost)
 		return E_USER_INVALID_TOKEN;
 	if (rc != DB_OK)
@@ -248,7 +254,7 @@ enum lk_err h_verification_create(struct ctx *c)
 	memset(&m, 0, sizeof m);
 	m.c = c;
 	m.uid = ctx_ucol(c, UC_ID);
-	if (token_make(&m.t, TK_VERIFICATION, 256, 0, NULL, c->now_ms, 3600) < 0)
+	if (token_make(&m.t, TK_VERIFICATION, 256, 0, NULL, c->now_ms, (int)cfg.verification_ttl) < 0)
 		return E_GENERAL_SERVER_ERROR;
 	m.send = 1;
 	m.to = ctx_ucol(c, UC_EMAIL);
@@ -274,7 +280,7 @@ enum lk_err h_verification_phone_create(struct ctx *c)
 	m.c = c;
 	m.uid = ctx_ucol(c, UC_ID);
 	mock = token_mock_otp(c, phone);
-	if (token_make(&m.t, TK_PHONE, 0, 1, mock, c->now_ms, 3600) < 0)
+	if (token_make(&m.t, TK_PHONE, 0, 1, mock, c->now_ms, (int)cfg.verification_ttl) < 0)
 		return E_GENERAL_SERVER_ERROR;
 	m.sms = 1;
 	m.send = mock == NULL;
@@ -331,7 +337,7 @@ static enum lk_err verify(struct ctx *c, int type, enum stmt_id st)
 	t.hash = db_cell(&tok, 0, 4);
 	t.st = st;
 	ctx_audit(c, t.uid, db_cell(&u, 0, UC_EMAIL), db_cell(&u, 0, UC_NAME));
-	rc = ctx_tx(c, verify_tx, &t);
+	rc = audit_tx(c, verify_tx, &t);
 	if (t.lost)
 		return E_USER_INVALID_TOKEN;
 	if (rc != DB_OK)

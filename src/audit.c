@@ -34,3 +34,31 @@ void audit_write(struct ctx *c)
 	if (audit_insert(c) != DB_OK)
 		syslog(LOG_WARNING, "audit: could not write %s", c->route->event);
 }
+
+/* audit_tx's wrapper: the change, then its audit row, in one transaction. */
+struct ctx_txw {
+	struct ctx *c;                 /* request */
+	enum db_rc (*fn)(void *arg);   /* the change */
+	void *arg;                     /* its argument */
+};
+
+/* Runs the wrapped change and writes the audit row with it. */
+static enum db_rc ctx_txw_run(void *arg)
+{
+	struct ctx_txw *w = arg;
+	enum db_rc rc = w->fn(w->arg);
+
+	if (rc == DB_OK && w->c->route && w->c->route->event && w->c->audit_uid)
+		rc = audit_insert(w->c);
+	return rc;
+}
+
+enum db_rc audit_tx(struct ctx *c, enum db_rc (*fn)(void *arg), void *arg)
+{
+	struct ctx_txw w = { c, fn, arg };
+	enum db_rc rc = db_tx(ctx_txw_run, &w);
+
+	if (rc == DB_OK && c->audit_uid)
+		c->audited = 1;
+	return rc;
+}

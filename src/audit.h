@@ -9,6 +9,10 @@
  * logged, never shown to the client: the action itself succeeded. */
 void audit_write(struct ctx *c);
 
+/* Runs fn(arg) as one transaction (retried whole on deadlock) together
+ * with the route's audit row, when ctx_audit() named an actor before. */
+enum db_rc audit_tx(struct ctx *c, enum db_rc (*fn)(void *arg), void *arg);
+
 /* Inserts the row (inside the caller's transaction); returns the db_rc. */
 enum db_rc audit_insert(struct ctx *c);
 

@@ -5,10 +5,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <unistd.h>
 
 #include "config.h"
 #include "db.h"
+#include "validate.h"
 
 struct config cfg;
 
@@ -62,6 +64,13 @@ static const struct ckey keys[] = {
 	{ "sms_url",         CT_STR, O(sms_url),         0, 0, "", 0 },
 	{ "sms_webhook",     CT_STR, O(sms_webhook),     0, 0, "", 0 },
 	{ "delivery",        CT_INT, O(delivery),        0, 1, "1", 0 },
+	{ "public_endpoint", CT_STR, O(public_endpoint), 0, 0, NULL, 1 },
+	/* lifetimes in seconds; the defaults are Appwrite's */
+	{ "recovery_ttl",    CT_INT, O(recovery_ttl),    1, 604800, "3600", 0 },
+	{ "verification_ttl", CT_INT, O(verification_ttl), 1, 604800, "3600", 0 },
+	{ "magic_url_ttl",   CT_INT, O(magic_url_ttl),   1, 604800, "3600", 0 },
+	{ "otp_ttl",         CT_INT, O(otp_ttl),         1, 86400, "900", 0 },
+	{ "mfa_fresh",       CT_INT, O(mfa_fresh),       1, 86400, "1800", 0 },
 };
 #define NKEYS (sizeof keys / sizeof keys[0])
 
@@ -174,6 +183,47 @@ static void config_clear(struct config *c)
 	memset(c, 0, sizeof *c);
 }
 
+/* Checks public_endpoint (an absolute http or https URL without query,
+ * fragment or user info) and derives public_origin and public_host. */
+static int public_endpoint(struct config *c, char *err, size_t errn)
+{
+	const char *v = c->public_endpoint, *rest;
+	struct url_parts u;
+	size_t i;
+	int http, https;
+
+	if (!val_url(v, strlen(v), &u))
+		goto bad;
+	http = u.scheme_n == 4 && strncasecmp(u.scheme, "http", 4) == 0;
+	https = u.scheme_n == 5 && strncasecmp(u.scheme, "https", 5) == 0;
+	/* after the host: an optional :port, then nothing or a path */
+	rest = u.host + u.host_n;
+	if (*rest == ']')
+		rest++;
+	if (*rest == ':')
+		rest += strspn(rest + 1, "0123456789") + 1;
+	if (!(http || https) || (*rest != '\0' && *rest != '/') ||
+	    strpbrk(rest, "?#") || memchr(v, '@', (size_t)(u.host - v)) ||
+	    u.host_n >= sizeof c->public_host)
+		goto bad;
+	for (i = 0; i < u.host_n; i++)
+		c->public_host[i] = (char)tolower((unsigned char)u.host[i]);
+	c->public_host[u.host_n] = '\0';
+	if (u.port >= 0)
+		snprintf(c->public_origin, sizeof c->public_origin, "%s://%s%s%s:%d",
+		    https ? "https" : "http", u.host[-1] == '[' ? "[" : "",
+		    c->public_host, u.host[-1] == '[' ? "]" : "", u.port);
+	else
+		snprintf(c->public_origin, sizeof c->public_origin, "%s://%s%s%s",
+		    https ? "https" : "http", u.host[-1] == '[' ? "[" : "",
+		    c->public_host, u.host[-1] == '[' ? "]" : "");
+	return 0;
+bad:
+	snprintf(err, errn, "public_endpoint: expected the API's public URL, "
+	    "http(s)://host[:port][/path], e.g. https://auth.example.com/v1");
+	return -1;
+}
+
 /* Fills c from defaults, the file and the environment. */
 static int config_build(struct config *c, const char *file, char *err, size_t errn)
 {
@@ -200,6 +250,8 @@ static int config_build(struct config *c, const char *file, char *err, size_t er
 			    " LATCHKEY_ environment variable of that name)", keys[i].name);
 			return -1;
 		}
+	if (public_endpoint(c, err, errn) < 0)
+		return -1;
 	if (c->workers == 0) {
 		long n = sysconf(_SC_NPROCESSORS_ONLN);
 		c->workers = n > 0 ? n : 1;

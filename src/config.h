@@ -27,7 +27,7 @@ struct config {
 	char *trusted_proxies; /* comma-separated IPs whose X-Forwarded-For we read */
 	char *pidfile;         /* master pid file, NULL for none */
 	char *schema_dir;      /* migrations directory */
-	char *password_dictionary; /* common-password list, one per line */
+	char *password_dictionary; /* common-password lists (one per line), comma-separated */
 	char *smtp_host;       /* server-wide SMTP host, "" = no mail */
 	long smtp_port;        /* 0 = default for the TLS mode */
 	char *smtp_tls;        /* none, starttls or tls */
@@ -44,6 +44,17 @@ struct config {
 	char *sms_url;         /* webhook URL / base URL override */
 	char *sms_webhook;     /* shorthand: provider webhook with this URL */
 	long delivery;         /* 1: run the delivery process */
+	char *public_endpoint; /* the API's public URL, e.g. https://auth.example.com/v1
+	                        * (SECURITY.md 19: every URL we build starts here) */
+	long recovery_ttl;     /* password recovery link lifetime, seconds */
+	long verification_ttl; /* email and phone verification lifetime, seconds */
+	long magic_url_ttl;    /* magic-URL link lifetime, seconds */
+	long otp_ttl;          /* email and phone one-time code lifetime, seconds */
+	long mfa_fresh;        /* a challenge this recent counts for MFA-protected routes */
+
+	/* derived from public_endpoint when it is loaded */
+	char public_origin[300]; /* scheme://host[:port], lower-case scheme */
+	char public_host[256];   /* host, without brackets for IPv6 */
 };
 
 extern struct config cfg;

@@ -1,7 +1,6 @@
-/* ctx.h: one request on its way through the pipeline of spec/CONTRACT.md
- * 1.8: project, origin, identity (cookie, session header, fallback cookies,
- * JWT, API key), scope, blocked user, MFA, rate limit, auth method, guest
- * guard, parameter validation, handler, then audit and session eviction. */
+/* ctx.h: one request's context: what the pipeline (pipeline.c) learnt of
+ * it (project, caller, route, parameters) and the answer being built, with
+ * the helpers handlers use to read the one and write the other. */
 #ifndef LK_CTX_H
 #define LK_CTX_H
 
@@ -13,6 +12,7 @@
 #include "errors.h"
 #include "http.h"
 #include "json_out.h"
+#include "pw.h"
 #include "router.h"
 
 #define LK_MAX_PLATFORMS 32
@@ -33,7 +33,7 @@ struct project {
 	int max_sessions;        /* sessions kept per user */
 	int duration;            /* session lifetime, seconds */
 	int pw_history;          /* remembered hashes */
-	int pw_dictionary;       /* 1: reject common passwords */
+	struct pw_policy pw;     /* every password rule, the dictionary's too */
 	int personal_data;       /* 1: reject passwords with personal data */
 	int session_alerts;      /* 1: email on new sessions */
 	int am[7];               /* auth-method switches indexed by enum auth_method */
@@ -74,6 +74,7 @@ struct ctx {
 	const char *host;           /* request host without port */
 	int https;                  /* 1 when the request protocol is https */
 	const char *origin;         /* Origin, else Referer, else NULL */
+	int bad_body;               /* 1: the body could not be read (400 after the origin check) */
 
 	struct dbres user;          /* the caller's user row (UC_ columns) */
 	int have_user;              /* 1 when authenticated */
@@ -101,9 +102,6 @@ struct ctx {
 	long long rl_reset;         /* X-RateLimit-Reset */
 };
 
-/* Runs the whole pipeline for a request whose envp/body are in c->r. */
-void ctx_handle(struct ctx *c);
-
 /* Column `col` of the caller's user row ("" for NULL). */
 const char *ctx_ucol(const struct ctx *c, int col);
 /* Column (AS_) of the current session ("" for NULL). */
@@ -125,9 +123,6 @@ void ctx_header(struct ctx *c, const char *name, const char *value);
 void ctx_set_session_cookie(struct ctx *c, const char *token, int64_t expire_ms);
 /* Clears both session cookies (and sends X-Fallback-Cookies: []). */
 void ctx_clear_session_cookie(struct ctx *c);
-/* Runs fn(arg) as one transaction (retried whole on deadlock) together
- * with the route's audit row, when ctx_audit() named an actor before. */
-enum db_rc ctx_tx(struct ctx *c, enum db_rc (*fn)(void *arg), void *arg);
 /* Records the actor for the route's audit event. */
 void ctx_audit(struct ctx *c, const char *uid, const char *email, const char *name);
 /* Returns 1 when the caller may see sensitive fields (API key). */

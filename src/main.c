@@ -323,9 +323,18 @@ static int serve(void)
 		if (pw_limit_init(cores > 0 ? (int)cores : 1) < 0)
 			syslog(LOG_WARNING, "argon2 concurrency cap unavailable");
 	}
-	if (cfg.password_dictionary && *cfg.password_dictionary &&
-	    pw_dict_load(cfg.password_dictionary) < 0)
-		syslog(LOG_WARNING, "password dictionary %s not found", cfg.password_dictionary);
+	/* password_dictionary: files of common passwords, comma-separated */
+	if (cfg.password_dictionary) {
+		const char *p = cfg.password_dictionary;
+		while (*p) {
+			size_t n = strcspn(p, ",");
+			char path[4096];
+			snprintf(path, sizeof path, "%.*s", (int)n, p);
+			if (n > 0 && n < sizeof path && pw_dict_load(path) < 0)
+				syslog(LOG_WARNING, "password dictionary %s not found", path);
+			p += n + (p[n] == ',');
+		}
+	}
 	if (cfg.pidfile) {
 		FILE *f = fopen(cfg.pidfile, "w");
 		if (f) {

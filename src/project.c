@@ -47,7 +47,7 @@ static int load(struct project *p, const char *id, struct arena *a)
 	p->max_sessions = ival(&r, 5);
 	p->duration = ival(&r, 6);
 	p->pw_history = ival(&r, 7);
-	p->pw_dictionary = ival(&r, 8);
+	p->pw.dictionary = ival(&r, 8);
 	p->personal_data = ival(&r, 9);
 	p->session_alerts = ival(&r, 10);
 	p->am[AM_NONE] = 1;
@@ -78,6 +78,13 @@ static int load(struct project *p, const char *id, struct arena *a)
 	copy(p->sms_template_id, sizeof p->sms_template_id, &r, 34);
 	copy(p->sms_url, sizeof p->sms_url, &r, 35);
 	copy(p->mock_numbers, sizeof p->mock_numbers, &r, 36);
+	/* columns 37..42: the password policy (004_password_policy.sql) */
+	p->pw.min_length = ival(&r, 37);
+	p->pw.upper = ival(&r, 38);
+	p->pw.lower = ival(&r, 39);
+	p->pw.number = ival(&r, 40);
+	p->pw.symbol = ival(&r, 41);
+	p->pw.min_score = ival(&r, 42);
 	if (p->max_sessions < 1)
 		p->max_sessions = 1;
 	for (i = 0; i < pl.nrows && i < LK_MAX_PLATFORMS; i++) {

@@ -41,4 +41,27 @@ int pw_dict_load(const char *path);
 /* Returns 1 when pw[0..n) is in the list (exact, case-sensitive). */
 int pw_dict_has(const char *pw, size_t n);
 
+/* pw_policy.c: a project's password rules (004_password_policy.sql). */
+struct pw_policy {
+	int dictionary;   /* 1: refuse common passwords (Appwrite's passwordDictionary) */
+	int min_length;   /* characters, 8 = Appwrite's floor only */
+	int upper;        /* 1: needs A-Z */
+	int lower;        /* 1: needs a-z */
+	int number;       /* 1: needs 0-9 */
+	int symbol;       /* 1: needs ASCII punctuation or a non-ASCII character */
+	int min_score;    /* minimum zxcvbn score 1..4, 0 = off */
+};
+/* Appwrite's message for a password the dictionary refuses (sic). */
+#define PW_DICTIONARY_MESSAGE "Password must be between 8 and 265 characters " \
+	"long, and should not be one of the commonly used password."
+/* 1 when pw[0..n) is common: in the loaded list, or guessed by zxcvbn in
+ * fewer than 10,000 tries. */
+int pw_common(const char *pw, size_t n);
+/* zxcvbn's strength score of pw[0..n), 0 (too guessable) to 4. */
+int pw_score(const char *pw, size_t n);
+/* NULL when pw[0..n) passes every rule of p, else the message naming the
+ * first rule it breaks (a constant, or written into msg). */
+const char *pw_policy_check(const struct pw_policy *p, const char *pw, size_t n,
+    char *msg, size_t msgn);
+
 #endif

@@ -1,6 +1,6 @@
 /* router.h: the one route table (routes.def) and path matching. Each route
  * carries its auth policy, rate-limit rule, audit event and parameter
- * declarations, so the pipeline in ctx.c checks them centrally and handlers
+ * declarations, so the pipeline in pipeline.c checks them centrally and handlers
  * receive validated values. */
 #ifndef LK_ROUTER_H
 #define LK_ROUTER_H
@@ -67,7 +67,8 @@ struct route {
 	int rl_limit;              /* requests per hour, 0 = unlimited */
 	const char *rl_group;      /* counter name shared by aliases */
 	const char *rl_key[2];     /* key templates ({ip}, {userId}, {param-x}) */
-	const struct pspec *params;/* declared parameters, name == NULL ends */
+	const struct pspec *params;/* declared parameters, name == NULL ends;
+	                           * an empty list, never NULL */
 };
 
 /* The matched route and its path parameters. */

@@ -5,6 +5,8 @@
 #include <strings.h>
 #include <time.h>
 
+#include "config.h"
+#include "db.h"
 #include "validate.h"
 #include "web.h"
 
@@ -56,6 +58,13 @@ static int fallback_needed(const struct ctx *c)
 	return !(a && b && an == bn && strncasecmp(a, b, an) == 0);
 }
 
+/* 1 for an http or https URL. */
+static int is_web_scheme(const struct url_parts *u)
+{
+	return (u->scheme_n == 4 && strncasecmp(u->scheme, "http", 4) == 0) ||
+	    (u->scheme_n == 5 && strncasecmp(u->scheme, "https", 5) == 0);
+}
+
 /* Returns 1 when the origin host is allowed by a platform of the project;
  * web_only restricts to web types (for the CORS value). */
 static int origin_allowed(const struct ctx *c, const struct url_parts *u,
@@ -65,8 +74,7 @@ static int origin_allowed(const struct ctx *c, const struct url_parts *u,
 
 	if (c->proj == NULL)
 		return 0;
-	web_scheme = (u->scheme_n == 4 && strncasecmp(u->scheme, "http", 4) == 0) ||
-	    (u->scheme_n == 5 && strncasecmp(u->scheme, "https", 5) == 0);
+	web_scheme = is_web_scheme(u);
 	for (i = 0; i < c->proj->nplatforms; i++) {
 		const struct platform *p = &c->proj->platforms[i];
 		int web = strcmp(p->type, "web") == 0 || strcmp(p->type, "flutter-web") == 0;
@@ -119,7 +127,7 @@ static const char *platform_name(const struct url_parts *u)
 	return NULL;
 }
 
-/* Origin check (CONTRACT 3.4). */
+/* Origin check (CONTRACT 3.4, SECURITY.md 11). */
 enum lk_err web_check_origin(struct ctx *c)
 {
 	struct url_parts u;
@@ -128,6 +136,12 @@ enum lk_err web_check_origin(struct ctx *c)
 	if (strcmp(m, "GET") == 0 || c->origin == NULL || c->origin[0] == '\0' ||
 	    http_env(&c->r, "HTTP_X_APPWRITE_KEY") != NULL)
 		return LK_OK;
+	/* an opaque origin (sandboxed frame, data: URL, some redirects) is
+	 * nobody's platform */
+	if (strcmp(c->origin, "null") == 0)
+		return ctx_fail(c, E_UNKNOWN_ORIGIN, "Invalid Origin. Register your "
+		    "new client (null) as a new Web platform on your project console "
+		    "dashboard");
 	if (!val_url(c->origin, strlen(c->origin), &u) || u.host_n == 0)
 		return LK_OK;
 	if (origin_allowed(c, &u, 0))
@@ -211,14 +225,38 @@ void ctx_clear_session_cookie(struct ctx *c)
 		ctx_header(c, "X-Fallback-Cookies", "[]");
 }
 
-/* Answers a CORS preflight (CONTRACT 3.1). */
+/* 1 when u's host is a web platform of some project (a preflight that
+ * names no project: browsers send no X-Appwrite-Project value on one). */
+static int any_project_allows(struct ctx *c, const struct url_parts *u)
+{
+	struct dbres r;
+	int i;
+
+	if (db_exec(ST_PLATFORMS_WEB_ALL, NULL, 0, &r, c->a) != DB_OK)
+		return 0;
+	for (i = 0; i < r.nrows; i++) {
+		const char *h = db_cell(&r, i, 0);
+		if (h && val_host_match(h, strlen(h), u->host, u->host_n))
+			return 1;
+	}
+	return 0;
+}
+
+/* Answers a CORS preflight (CONTRACT 3.1): 204, and the origin echoed only
+ * when it is a web platform of the project (of any project when the
+ * preflight names none); otherwise no Access-Control-Allow-Origin, so the
+ * browser stops there (SECURITY.md 11). */
 void web_preflight(struct ctx *c)
 {
 	const char *o = http_env(&c->r, "HTTP_ORIGIN");
+	struct url_parts u;
 
 	c->status = 204;
 	buf_reset(c->body);
-	ctx_header(c, "Access-Control-Allow-Origin", o ? o : "");
+	if (o && val_url(o, strlen(o), &u) && u.host_n > 0 && u.host_n < 256 &&
+	    (c->proj ? origin_allowed(c, &u, 1) :
+	     is_web_scheme(&u) && any_project_allows(c, &u)))
+		ctx_header(c, "Access-Control-Allow-Origin", o);
 	buf_add(c->hdr, cors_fixed, sizeof cors_fixed - 1);
 }
 
@@ -233,15 +271,16 @@ int web_redirect_allowed(const struct ctx *c, const char *url, char *why, size_t
 		snprintf(why, n, "Invalid URI");
 		return 0;
 	}
-	if ((u.scheme_n == 4 && strncasecmp(u.scheme, "http", 4) == 0) ||
-	    (u.scheme_n == 5 && strncasecmp(u.scheme, "https", 5) == 0)) {
-		/* the API's own host, or a web platform of the project */
-		if (strlen(c->host) == u.host_n && strncasecmp(c->host, u.host, u.host_n) == 0)
+	if (is_web_scheme(&u)) {
+		/* the API's configured host (never the request's Host header:
+		 * SECURITY.md 19), or a web platform of the project */
+		if (strlen(cfg.public_host) == u.host_n &&
+		    strncasecmp(cfg.public_host, u.host, u.host_n) == 0)
 			return 1;
 		if (origin_allowed(c, &u, 1))
 			return 1;
 	}
-	k = (size_t)snprintf(why, n, "URL host must be one of: %s", c->host);
+	k = (size_t)snprintf(why, n, "URL host must be one of: %s", cfg.public_host);
 	for (i = 0; i < c->proj->nplatforms && k < n; i++)
 		if (c->proj->platforms[i].hostname[0])
 			k += (size_t)snprintf(why + k, n - k, ", %s", c->proj->platforms[i].hostname);

@@ -15,6 +15,7 @@
 #include "db.h"
 #include "fcgi_finish.h"
 #include "lk_limits.h"
+#include "pipeline.h"
 #include "pw.h"
 #include "worker.h"
 
@@ -160,7 +161,7 @@ static void serve_one(FCGX_Request *rq, struct arena *a, struct buf *hdr,
 		respond(rq, rb > 0 ? 413 : 400, hdr, body);
 		return;
 	}
-	ctx_handle(c);
+	pipeline_run(c);
 	if (body->err || hdr->err) {
 		buf_reset(hdr);
 		buf_reset(body);

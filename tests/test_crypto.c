@@ -479,30 +479,30 @@ crypto_suite(void)
 	Suite *s = suite_create("crypto");
 	TCase *tc;
 
-	tc = tcase_create("sha256");
+	tc = check_tcase("sha256");
 	tcase_add_loop_test(tc, test_sha256, 0, NELEM(sha_vec));
 	tcase_add_test(tc, test_sha256_null_empty);
 	suite_add_tcase(s, tc);
 
-	tc = tcase_create("hmac");
+	tc = check_tcase("hmac");
 	tcase_add_loop_test(tc, test_hmac, 0, NELEM(hmac_vec));
 	tcase_add_test(tc, test_hmac_empty);
 	suite_add_tcase(s, tc);
 
-	tc = tcase_create("helpers");
+	tc = check_tcase("helpers");
 	tcase_add_test(tc, test_hex);
 	tcase_add_loop_test(tc, test_ct_eq, 0, NELEM(cteq_vec));
 	tcase_add_test(tc, test_wipe);
 	suite_add_tcase(s, tc);
 
-	tc = tcase_create("base64");
+	tc = check_tcase("base64");
 	tcase_add_loop_test(tc, test_b64_vectors, 0, NELEM(b64_vec));
 	tcase_add_loop_test(tc, test_b64_decode_table, 0, NELEM(b64_dec_vec));
 	tcase_add_test(tc, test_b64_bounds);
 	tcase_add_loop_test(tc, test_b64_roundtrip, 0, 2);
 	suite_add_tcase(s, tc);
 
-	tc = tcase_create("random");
+	tc = check_tcase("random");
 	tcase_add_loop_test(tc, test_random_hex, 0, NELEM(rand_len));
 	tcase_add_loop_test(tc, test_random_digits, 0, NELEM(rand_len));
 	tcase_add_test(tc, test_random_digits_spread);

@@ -694,7 +694,7 @@ http_suite(void)
 	Suite *s = suite_create("http");
 	TCase *tc;
 
-	tc = tcase_create("env");
+	tc = check_tcase("env");
 	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_add_loop_test(tc, test_env, 0, NELEM(env_cases));
 	tcase_add_test(tc, test_env_null);
@@ -702,13 +702,13 @@ http_suite(void)
 	tcase_add_test(tc, test_init_path_cap);
 	suite_add_tcase(s, tc);
 
-	tc = tcase_create("urldecode");
+	tc = check_tcase("urldecode");
 	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_add_loop_test(tc, test_urldecode, 0, NELEM(url_cases));
 	tcase_add_test(tc, test_urldecode_nomem);
 	suite_add_tcase(s, tc);
 
-	tc = tcase_create("params");
+	tc = check_tcase("params");
 	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_add_loop_test(tc, test_params, 0, NELEM(pp_cases));
 	tcase_add_test(tc, test_params_json_doc);
@@ -718,7 +718,7 @@ http_suite(void)
 	tcase_add_test(tc, test_param_set);
 	suite_add_tcase(s, tc);
 
-	tc = tcase_create("cookie");
+	tc = check_tcase("cookie");
 	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_add_loop_test(tc, test_cookie, 0, NELEM(cookie_cases));
 	tcase_add_test(tc, test_cookie_cap);

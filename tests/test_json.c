@@ -994,7 +994,7 @@ json_suite(void)
 	Suite *s = suite_create("json");
 	TCase *tc;
 
-	tc = tcase_create("parse");
+	tc = check_tcase("parse");
 	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_add_loop_test(tc, test_parse, 0, NELEM(parse_cases));
 	tcase_add_test(tc, test_parse_tokens);
@@ -1003,7 +1003,7 @@ json_suite(void)
 	tcase_add_test(tc, test_parse_nomem);
 	suite_add_tcase(s, tc);
 
-	tc = tcase_create("get_str");
+	tc = check_tcase("get_str");
 	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_add_loop_test(tc, test_get, 0, NELEM(get_cases));
 	tcase_add_test(tc, test_get_bounds);
@@ -1013,13 +1013,13 @@ json_suite(void)
 	tcase_add_loop_test(tc, test_kinds, 0, NELEM(kind_cases));
 	suite_add_tcase(s, tc);
 
-	tc = tcase_create("emit");
+	tc = check_tcase("emit");
 	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_add_loop_test(tc, test_emit, 0, NELEM(emit_cases));
 	tcase_add_test(tc, test_emit_subtree);
 	suite_add_tcase(s, tc);
 
-	tc = tcase_create("writer");
+	tc = check_tcase("writer");
 	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_add_loop_test(tc, test_escape, 0, NELEM(esc_cases));
 	tcase_add_test(tc, test_escape_all_bytes);
@@ -1031,7 +1031,7 @@ json_suite(void)
 	suite_add_tcase(s, tc);
 
 	/* tests that expose bugs in src/ (see the comments above them) */
-	tc = tcase_create("regressions");
+	tc = check_tcase("regressions");
 	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_add_loop_test(tc, test_parse_scalar_regression, 0, NELEM(scalar_cases));
 	tcase_add_test(tc, test_parse_object_depth_regression);

@@ -466,7 +466,7 @@ mail_suite(void)
 	Suite *s = suite_create("mail");
 	TCase *tc;
 
-	tc = tcase_create("build");
+	tc = check_tcase("build");
 	tcase_add_test(tc, test_build_shape);
 	tcase_add_loop_test(tc, test_date, 0, NELEM(date_cases));
 	tcase_add_test(tc, test_build_misc);
@@ -474,14 +474,14 @@ mail_suite(void)
 	tcase_add_loop_test(tc, test_tls_parse, 0, NELEM(tls_cases));
 	suite_add_tcase(s, tc);
 
-	tc = tcase_create("encoding");
+	tc = check_tcase("encoding");
 	tcase_add_loop_test(tc, test_qp_roundtrip, 0, NELEM(qp_cases));
 	tcase_add_loop_test(tc, test_qp_long, 0, 6);
 	tcase_add_loop_test(tc, test_subject_encoding, 0, NELEM(subject_cases));
 	tcase_add_loop_test(tc, test_from, 0, NELEM(from_cases));
 	suite_add_tcase(s, tc);
 
-	tc = tcase_create("refuse");
+	tc = check_tcase("refuse");
 	tcase_add_loop_test(tc, test_refuse, 0, NELEM(refuse_cases));
 	suite_add_tcase(s, tc);
 

@@ -14,6 +14,7 @@
 #include "crypto.h"
 #include "mail.h"
 #include "mail_helpers.h"
+#include "check_run.h"
 
 #define NELEM(a) (sizeof(a) / sizeof((a)[0]))
 #define MSG_MAX (1024 * 1024) /* room for any message */
@@ -225,9 +226,8 @@ END_TEST
 TCase *
 mail_send_tcase(void)
 {
-	TCase *tc = tcase_create("send");
+	TCase *tc = check_tcase("send");
 
-	tcase_set_timeout(tc, 30);
 	tcase_add_test(tc, test_send_ok);
 	tcase_add_test(tc, test_send_auth);
 	tcase_add_loop_test(tc, test_send_refused_rcpt, 0, NELEM(fail_cases));

@@ -851,14 +851,16 @@ load(const char *text, const char *const *env, char *err, size_t errn)
 	return rc;
 }
 
-#define SK "secret_key = 0123456789abcdef0123456789abcdef\n"
+#define PE "public_endpoint = https://auth.example.com/v1\n"
+#define SK PE "secret_key = 0123456789abcdef0123456789abcdef\n"
 #define EK "enc_key = fedcba9876543210fedcba9876543210\n"
 #define SKE "LATCHKEY_SECRET_KEY=0123456789abcdef0123456789abcdef"
 #define EKE "LATCHKEY_ENC_KEY=fedcba9876543210fedcba9876543210"
+#define PEE "LATCHKEY_PUBLIC_ENDPOINT=http://127.0.0.1:8080/v1"
 
 struct cfcase {
 	const char *text;      /* file contents, NULL: no file */
-	const char *env[4];    /* environment (NULL ends) */
+	const char *env[5];    /* environment (NULL ends) */
 	int rc;                /* expected result */
 	const char *err;       /* expected message prefix (rc < 0) */
 	const char *key;       /* a numeric key to check (rc == 0) or NULL */
@@ -877,9 +879,9 @@ static const struct cfcase cfg_cases[] = {
 	{ SK, { NULL }, -1, "enc_key is required", NULL, 0 },
 	{ "", { NULL }, -1, "secret_key is required", NULL, 0 },
 	{ "# nothing\n\n", { NULL }, -1, "secret_key is required", NULL, 0 },
-	{ "secret_key = 0123456789abcdef0123456789abcde\n" EK, { NULL }, -1,
+	{ PE "secret_key = 0123456789abcdef0123456789abcde\n" EK, { NULL }, -1,
 	  "secret_key: must be at least 32 characters", NULL, 0 },
-	{ "secret_key =\n" EK, { NULL }, -1,
+	{ PE "secret_key =\n" EK, { NULL }, -1,
 	  "secret_key: must be at least 32 characters", NULL, 0 },
 	{ SK "enc_key = short\n", { NULL }, -1,
 	  "enc_key: must be at least 32 characters", NULL, 0 },
@@ -919,7 +921,7 @@ static const struct cfcase cfg_cases[] = {
 	{ SK EK "db_user =\n", { NULL }, -1,
 	  "db_user: must be at least 1 characters", NULL, 0 },
 	{ SK EK "workers = 2\nworkers = 3\n", { NULL }, 0, NULL, "workers", 3 },
-	{ "secret_key = 0123456789abcdef0123456789abcdef\r\n\r\n"
+	{ PE "secret_key = 0123456789abcdef0123456789abcdef\r\n\r\n"
 	  "enc_key = fedcba9876543210fedcba9876543210\r\nworkers = 5\r\n", { NULL },
 	  0, NULL, "workers", 5 },
 	/* the environment overrides the file */
@@ -928,13 +930,36 @@ static const struct cfcase cfg_cases[] = {
 	{ SK EK, { "LATCHKEY_ABUSE=0", NULL }, 0, NULL, "abuse", 0 },
 	{ SK EK "workers = 2\n", { "LATCHKEY_WORKERS=999", NULL }, -1,
 	  "workers: expected", NULL, 0 },
-	{ NULL, { SKE, EKE, NULL }, 0, NULL, "abuse", 1 },
-	{ NULL, { SKE, NULL }, -1, "enc_key is required", NULL, 0 },
-	{ NULL, { SKE, EKE, "LATCHKEY_BOGUS=1" }, 0, NULL, "abuse", 1 },
-	{ NULL, { "LATCHKEY_SECRET_KEY=short", EKE, NULL }, -1,
+	{ NULL, { SKE, EKE, PEE, NULL }, 0, NULL, "abuse", 1 },
+	{ NULL, { SKE, PEE, NULL }, -1, "enc_key is required", NULL, 0 },
+	{ NULL, { SKE, EKE, PEE, "LATCHKEY_BOGUS=1" }, 0, NULL, "abuse", 1 },
+	{ NULL, { "LATCHKEY_SECRET_KEY=short", EKE, PEE, NULL }, -1,
 	  "secret_key: must be at least 32", NULL, 0 },
-	{ NULL, { SKE, EKE, "latchkey_workers=7" }, 0, NULL, "workers", -1 },
-	{ EK, { SKE, NULL }, 0, NULL, "abuse", 1 },
+	{ NULL, { SKE, EKE, PEE, "latchkey_workers=7" }, 0, NULL, "workers", -1 },
+	{ EK, { SKE, PEE, NULL }, 0, NULL, "abuse", 1 },
+	/* public_endpoint: required, an absolute http(s) URL (SECURITY.md 19) */
+	{ "secret_key = 0123456789abcdef0123456789abcdef\n" EK, { NULL }, -1,
+	  "public_endpoint is required", NULL, 0 },
+	{ SK EK "public_endpoint = ftp://auth.example.com/v1\n", { NULL }, -1,
+	  "public_endpoint: expected", NULL, 0 },
+	{ SK EK "public_endpoint = auth.example.com/v1\n", { NULL }, -1,
+	  "public_endpoint: expected", NULL, 0 },
+	{ SK EK "public_endpoint = https://auth.example.com/v1?x=1\n", { NULL }, -1,
+	  "public_endpoint: expected", NULL, 0 },
+	{ SK EK "public_endpoint = https://user@auth.example.com/v1\n", { NULL }, -1,
+	  "public_endpoint: expected", NULL, 0 },
+	{ SK EK "public_endpoint = https://auth.example.com:x/v1\n", { NULL }, -1,
+	  "public_endpoint: expected", NULL, 0 },
+	{ SK EK "public_endpoint =\n", { NULL }, -1, "public_endpoint: expected", NULL, 0 },
+	/* lifetimes: Appwrite's by default, settable */
+	{ SK EK, { NULL }, 0, NULL, "recovery_ttl", 3600 },
+	{ SK EK, { NULL }, 0, NULL, "verification_ttl", 3600 },
+	{ SK EK, { NULL }, 0, NULL, "magic_url_ttl", 3600 },
+	{ SK EK, { NULL }, 0, NULL, "otp_ttl", 900 },
+	{ SK EK, { NULL }, 0, NULL, "mfa_fresh", 1800 },
+	{ SK EK "otp_ttl = 15\n", { NULL }, 0, NULL, "otp_ttl", 15 },
+	{ SK EK, { "LATCHKEY_RECOVERY_TTL=15", NULL }, 0, NULL, "recovery_ttl", 15 },
+	{ SK EK "magic_url_ttl = 0\n", { NULL }, -1, "magic_url_ttl: expected", NULL, 0 },
 };
 
 /* Returns the long field of cfg named k. */
@@ -947,6 +972,10 @@ cfg_long(const char *k)
 		{ "abuse", &cfg.abuse }, { "argon2_memory", &cfg.argon2_memory },
 		{ "argon2_time", &cfg.argon2_time },
 		{ "argon2_threads", &cfg.argon2_threads },
+		{ "recovery_ttl", &cfg.recovery_ttl },
+		{ "verification_ttl", &cfg.verification_ttl },
+		{ "magic_url_ttl", &cfg.magic_url_ttl }, { "otp_ttl", &cfg.otp_ttl },
+		{ "mfa_fresh", &cfg.mfa_fresh },
 	};
 	size_t i;
 
@@ -1000,10 +1029,25 @@ START_TEST(test_config_strings)
 	ck_assert_ptr_null(cfg.listen);
 	cfg_clean();
 	ck_assert_int_eq(load(SK EK "\nbogus = 1\n", NULL, err, sizeof err), -1);
-	ck_assert_ptr_nonnull(strstr(err, ":4: unknown key 'bogus'"));
+	ck_assert_ptr_nonnull(strstr(err, ":5: unknown key 'bogus'"));
 	cfg_clean();
 	ck_assert_int_eq(load(SK EK "workers 4\n", NULL, err, sizeof err), -1);
-	ck_assert_ptr_nonnull(strstr(err, ":3: expected key = value"));
+	ck_assert_ptr_nonnull(strstr(err, ":4: expected key = value"));
+	cfg_clean();
+	/* public_endpoint's origin and host: what every built URL starts with */
+	ck_assert_int_eq(load(SK EK, NULL, err, sizeof err), 0);
+	ck_assert_str_eq(cfg.public_origin, "https://auth.example.com");
+	ck_assert_str_eq(cfg.public_host, "auth.example.com");
+	cfg_clean();
+	ck_assert_int_eq(load(SK EK "public_endpoint = HTTP://Auth.Example.COM:8443\n",
+	    NULL, err, sizeof err), 0);
+	ck_assert_str_eq(cfg.public_origin, "http://auth.example.com:8443");
+	ck_assert_str_eq(cfg.public_host, "auth.example.com");
+	cfg_clean();
+	ck_assert_int_eq(load(SK EK "public_endpoint = http://[::1]:8080/v1\n",
+	    NULL, err, sizeof err), 0);
+	ck_assert_str_eq(cfg.public_origin, "http://[::1]:8080");
+	ck_assert_str_eq(cfg.public_host, "::1");
 	cfg_clean();
 	ck_assert_int_eq(config_load("/nonexistent/latchkey.conf", err,
 	    sizeof err), -1);
@@ -1071,7 +1115,7 @@ START_TEST(test_trusted_proxy)
 	const struct tpxcase *c = &proxy_cases[_i];
 	char err[256];
 	char env[256];
-	const char *e[4] = { SKE, EKE, env, NULL };
+	const char *e[5] = { SKE, EKE, PEE, env, NULL };
 
 	snprintf(env, sizeof env, "LATCHKEY_TRUSTED_PROXIES=%s", c->list);
 	ck_assert_int_eq(load(NULL, e, err, sizeof err), 0);
@@ -1325,7 +1369,7 @@ misc_suite(void)
 	Suite *s = suite_create("misc");
 	TCase *tc;
 
-	tc = tcase_create("query");
+	tc = check_tcase("query");
 	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_add_loop_test(tc, test_query, 0, NELEM(query_cases));
 	tcase_add_test(tc, test_query_null);
@@ -1335,7 +1379,7 @@ misc_suite(void)
 	tcase_add_loop_test(tc, test_match, 0, NELEM(match_cases));
 	suite_add_tcase(s, tc);
 
-	tc = tcase_create("jwt");
+	tc = check_tcase("jwt");
 	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_add_test(tc, test_jwt_roundtrip);
 	tcase_add_test(tc, test_jwt_tamper);
@@ -1343,26 +1387,26 @@ misc_suite(void)
 	tcase_add_test(tc, test_jwt_long);
 	suite_add_tcase(s, tc);
 
-	tc = tcase_create("time");
+	tc = check_tcase("time");
 	tcase_add_loop_test(tc, test_time_format, 0, NELEM(tfmt_cases));
 	tcase_add_loop_test(tc, test_time_parse, 0, NELEM(tparse_cases));
 	tcase_add_test(tc, test_time_now);
 	suite_add_tcase(s, tc);
 
-	tc = tcase_create("config");
+	tc = check_tcase("config");
 	tcase_add_checked_fixture(tc, cfg_setup, cfg_teardown);
 	tcase_add_loop_test(tc, test_config, 0, NELEM(cfg_cases));
 	tcase_add_test(tc, test_config_strings);
 	tcase_add_loop_test(tc, test_trusted_proxy, 0, NELEM(proxy_cases));
 	suite_add_tcase(s, tc);
 
-	tc = tcase_create("errors");
+	tc = check_tcase("errors");
 	tcase_add_loop_test(tc, test_errors_rows, 0, NELEM(err_decl));
 	tcase_add_loop_test(tc, test_errors_status, 0, NELEM(status_cases));
 	tcase_add_test(tc, test_errors_misc);
 	suite_add_tcase(s, tc);
 
-	tc = tcase_create("arena_buf");
+	tc = check_tcase("arena_buf");
 	tcase_add_test(tc, test_arena);
 	tcase_add_test(tc, test_arena_strndup);
 	tcase_add_test(tc, test_arena_zero);
@@ -1372,7 +1416,7 @@ misc_suite(void)
 	suite_add_tcase(s, tc);
 
 	/* tests that expose bugs in src/ (see the comments above them) */
-	tc = tcase_create("regressions");
+	tc = check_tcase("regressions");
 	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_add_checked_fixture(tc, cfg_setup, cfg_teardown);
 	tcase_add_test(tc, test_query_many_regression);

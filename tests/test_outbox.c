@@ -96,7 +96,7 @@ END_TEST
 int main(void)
 {
 	Suite *s = suite_create("outbox");
-	TCase *tc = tcase_create("outbox");
+	TCase *tc = check_tcase("outbox");
 
 	tcase_add_loop_test(tc, test_after_failure, 0, (int)(sizeof rows / sizeof rows[0]));
 	tcase_add_test(tc, test_backoff_monotonic);

@@ -243,12 +243,12 @@ router_suite(void)
 	Suite *s = suite_create("router");
 	TCase *tc;
 
-	tc = tcase_create("match");
+	tc = check_tcase("match");
 	tcase_add_loop_test(tc, test_match, 0, NELEM(route_cases));
 	tcase_add_test(tc, test_match_empty);
 	suite_add_tcase(s, tc);
 
-	tc = tcase_create("table");
+	tc = check_tcase("table");
 	tcase_add_loop_test(tc, test_table_row, 0, (int)router_nroutes);
 	tcase_add_loop_test(tc, test_table_reachable, 0, (int)router_nroutes);
 	suite_add_tcase(s, tc);

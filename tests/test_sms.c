@@ -747,7 +747,7 @@ sms_suite(void)
 	Suite *s = suite_create("sms");
 	TCase *tc;
 
-	tc = tcase_create("build");
+	tc = check_tcase("build");
 	tcase_add_loop_test(tc, test_shape, 0, NELEM(shapes));
 	tcase_add_loop_test(tc, test_encoding, 0, NELEM(encs));
 	tcase_add_loop_test(tc, test_json_escape, 0, NELEM(jsons));
@@ -756,8 +756,7 @@ sms_suite(void)
 	tcase_add_loop_test(tc, test_provider_parse, 0, NELEM(pnames));
 	suite_add_tcase(s, tc);
 
-	tc = tcase_create("send");
-	tcase_set_timeout(tc, 60);
+	tc = check_tcase("send");
 	tcase_add_loop_test(tc, test_send_status, 0, NELEM(answers));
 	tcase_add_test(tc, test_send_twilio);
 	tcase_add_test(tc, test_send_failures);

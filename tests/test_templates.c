@@ -608,7 +608,7 @@ templates_suite(void)
 	Suite *s = suite_create("templates");
 	TCase *tc;
 
-	tc = tcase_create("render");
+	tc = check_tcase("render");
 	tcase_add_loop_test(tc, test_every_type_locale, 0,
 	    (int)(TM__COUNT * tm_nlocales));
 	tcase_add_loop_test(tc, test_en_subjects, 0, NELEM(subject_cases));
@@ -617,30 +617,30 @@ templates_suite(void)
 	tcase_add_test(tc, test_rtl);
 	suite_add_tcase(s, tc);
 
-	tc = tcase_create("escaping");
+	tc = check_tcase("escaping");
 	tcase_add_loop_test(tc, test_html_escaping, 0, NELEM(escape_cases));
 	tcase_add_loop_test(tc, test_redirect_attr, 0, NELEM(redirect_cases));
 	tcase_add_test(tc, test_utf8_repair);
 	suite_add_tcase(s, tc);
 
-	tc = tcase_create("locale");
+	tc = check_tcase("locale");
 	tcase_add_loop_test(tc, test_locale, 0, NELEM(locale_cases));
 	tcase_add_test(tc, test_type_names);
 	tcase_add_loop_test(tc, test_locale_complete, 0, (int)tm_nlocales);
 	suite_add_tcase(s, tc);
 
-	tc = tcase_create("override");
+	tc = check_tcase("override");
 	tcase_add_test(tc, test_override);
 	tcase_add_loop_test(tc, test_strip, 0, NELEM(strip_cases));
 	suite_add_tcase(s, tc);
 
-	tc = tcase_create("sms");
+	tc = check_tcase("sms");
 	tcase_add_loop_test(tc, test_sms_every, 0,
 	    (int)(SMS_TM__COUNT * tm_nlocales));
 	tcase_add_test(tc, test_sms_misc);
 	suite_add_tcase(s, tc);
 
-	tc = tcase_create("limits");
+	tc = check_tcase("limits");
 	tcase_add_loop_test(tc, test_overflow, 0, NELEM(overflow_cases));
 	tcase_add_test(tc, test_bad_args);
 	suite_add_tcase(s, tc);

@@ -376,7 +376,7 @@ END_TEST
 static Suite *ua_suite(void)
 {
 	Suite *s = suite_create("ua");
-	TCase *tc = tcase_create("core");
+	TCase *tc = check_tcase("core");
 
 	tcase_add_loop_test(tc, test_table, 0, NCASES);
 	tcase_add_test(tc, test_long);

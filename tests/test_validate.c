@@ -661,38 +661,38 @@ validate_suite(void)
 	Suite *s = suite_create("validate");
 	TCase *tc;
 
-	tc = tcase_create("ids");
+	tc = check_tcase("ids");
 	tcase_add_loop_test(tc, test_key, 0, NELEM(key_cases));
 	tcase_add_loop_test(tc, test_custom_id, 0, NELEM(custom_id_cases));
 	suite_add_tcase(s, tc);
 
-	tc = tcase_create("text");
+	tc = check_tcase("text");
 	tcase_add_loop_test(tc, test_utf8, 0, NELEM(utf8_cases));
 	tcase_add_loop_test(tc, test_utf8_chars, 0, NELEM(chars_cases));
 	tcase_add_loop_test(tc, test_text, 0, NELEM(text_cases));
 	suite_add_tcase(s, tc);
 
-	tc = tcase_create("email");
+	tc = check_tcase("email");
 	tcase_add_loop_test(tc, test_email, 0, NELEM(email_cases));
 	tcase_add_test(tc, test_email_lengths);
 	suite_add_tcase(s, tc);
 
-	tc = tcase_create("phone_password");
+	tc = check_tcase("phone_password");
 	tcase_add_loop_test(tc, test_phone, 0, NELEM(phone_cases));
 	tcase_add_loop_test(tc, test_password, 0, NELEM(password_cases));
 	suite_add_tcase(s, tc);
 
-	tc = tcase_create("url");
+	tc = check_tcase("url");
 	tcase_add_loop_test(tc, test_url, 0, NELEM(url_cases));
 	tcase_add_test(tc, test_url_misc);
 	suite_add_tcase(s, tc);
 
-	tc = tcase_create("host");
+	tc = check_tcase("host");
 	tcase_add_loop_test(tc, test_host_match, 0, NELEM(host_cases));
 	tcase_add_test(tc, test_host_match_length);
 	suite_add_tcase(s, tc);
 
-	tc = tcase_create("ip");
+	tc = check_tcase("ip");
 	tcase_add_loop_test(tc, test_ip_literal, 0, NELEM(ip_cases));
 	tcase_add_test(tc, test_null_inputs);
 	suite_add_tcase(s, tc);
