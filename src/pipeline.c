@@ -39,7 +39,7 @@ static enum lk_err check_scope(struct ctx *c)
 		    strstr(c->key_scopes, quoted) == NULL)
 			return ctx_fail(c, E_UNAUTHORIZED_SCOPE, "app.%s@service.%s "
 			    "(role: applications) missing scope (%s)", c->proj->id,
-			    c->host, scope);
+			    cfg.public_host, scope);
 		return LK_OK;
 	}
 	if (c->route->scope == SC_ACCOUNT && !c->have_user)
