@@ -173,7 +173,8 @@ lk_sync_tree() {
 lk_tree_files() {
 	local skip=$1 f
 	find . \( -name .git -o -name node_modules -o -name autom4te.cache \
-		-o -name .deps -o -path "./$skip" -o -path './build-*' -o -path ./run \
+		-o -name .deps -o -path "./$skip" -o \( -path './build-*' ! -path ./build-aux ! -path './build-aux/*' \) \
+		-o -path ./run \
 		-o -path './latchkey-*' \) -prune -o \( -type f -o -type l \) -print0 |
 		while IFS= read -r -d '' f; do
 			f=${f#./}
