@@ -78,4 +78,16 @@ enum lk_err session_issue(struct ctx *c, const char *uid, const char *provider,
  * has an email and another session (CONTRACT 7 sessionAlerts). */
 void session_alert(struct ctx *c, const char *uid, const char *email, const char *name);
 
+/* api_mfa.c */
+enum lk_err h_mfa_update(struct ctx *c);
+enum lk_err h_mfa_factors(struct ctx *c);
+enum lk_err h_mfa_authenticator_create(struct ctx *c);
+enum lk_err h_mfa_authenticator_verify(struct ctx *c);
+enum lk_err h_mfa_authenticator_delete(struct ctx *c);
+enum lk_err h_mfa_codes_create(struct ctx *c);
+enum lk_err h_mfa_codes_update(struct ctx *c);
+enum lk_err h_mfa_codes_get(struct ctx *c);
+enum lk_err h_mfa_challenge_create(struct ctx *c);
+enum lk_err h_mfa_challenge_answer(struct ctx *c);
+
 #endif

@@ -71,6 +71,7 @@ static const struct ckey keys[] = {
 	{ "magic_url_ttl",   CT_INT, O(magic_url_ttl),   1, 604800, "3600", 0 },
 	{ "otp_ttl",         CT_INT, O(otp_ttl),         1, 86400, "900", 0 },
 	{ "mfa_fresh",       CT_INT, O(mfa_fresh),       1, 86400, "1800", 0 },
+	{ "mfa_challenge_ttl", CT_INT, O(mfa_challenge_ttl), 1, 86400, "3600", 0 },
 };
 #define NKEYS (sizeof keys / sizeof keys[0])
 

@@ -51,6 +51,7 @@ struct config {
 	long magic_url_ttl;    /* magic-URL link lifetime, seconds */
 	long otp_ttl;          /* email and phone one-time code lifetime, seconds */
 	long mfa_fresh;        /* a challenge this recent counts for MFA-protected routes */
+	long mfa_challenge_ttl; /* an MFA challenge can be completed this long, seconds */
 
 	/* derived from public_endpoint when it is loaded */
 	char public_origin[300]; /* scheme://host[:port], lower-case scheme */

@@ -5,7 +5,9 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "config.h"
 #include "ctx.h"
+#include "timeutil.h"
 
 const char *ctx_ucol(const struct ctx *c, int col)
 {
@@ -20,6 +22,15 @@ const char *ctx_scol(const struct ctx *c, int col)
 	const char *v = c->have_session ? db_cell(&c->session, 0, col) : NULL;
 
 	return v ? v : "";
+}
+
+int ctx_mfa_fresh(const struct ctx *c)
+{
+	const char *at = c->have_session ? ctx_scol(c, AS_MFA_UPDATED) : c->jwt_mfa_updated;
+	int64_t t;
+
+	return at && *at && time_parse_iso(at, &t) == 0 &&
+	    c->now_ms - t <= cfg.mfa_fresh * 1000;
 }
 
 int ctx_bool(const struct ctx *c, const char *name)

@@ -84,6 +84,7 @@ struct ctx {
 	int via_key;                /* request used an API key */
 	const char *key_scopes;     /* the key's scopes JSON */
 	const char *jwt_factors;    /* factors of the JWT's session (JSON), or NULL */
+	const char *jwt_mfa_updated;/* its last completed MFA challenge (ISO), or NULL */
 
 	int status;                 /* HTTP status of the answer */
 	struct buf *hdr;            /* extra response header lines */
@@ -125,6 +126,9 @@ void ctx_set_session_cookie(struct ctx *c, const char *token, int64_t expire_ms)
 void ctx_clear_session_cookie(struct ctx *c);
 /* Records the actor for the route's audit event. */
 void ctx_audit(struct ctx *c, const char *uid, const char *email, const char *name);
+/* 1 when the caller's session (or the JWT's) completed an MFA challenge
+ * within mfa_fresh seconds (pipeline.c). */
+int ctx_mfa_fresh(const struct ctx *c);
 /* Returns 1 when the caller may see sensitive fields (API key). */
 int ctx_privileged(const struct ctx *c);
 /* Starts a JSON answer with the given status. */

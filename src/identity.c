@@ -179,6 +179,7 @@ enum lk_err ident_jwt(struct ctx *c, const char *tok)
 		c->have_user = 1;
 		/* its session's factors decide MFA for the JWT too (SECURITY.md 17) */
 		c->jwt_factors = db_cell(&r, 0, 1);
+		c->jwt_mfa_updated = db_cell(&r, 0, 2);
 	}
 	return LK_OK;
 }

@@ -69,11 +69,21 @@ static enum lk_err check_mfa(struct ctx *c)
 		return LK_OK;
 	if (strcmp(ctx_ucol(c, UC_MFA), "1") == 0 &&
 	    (strcmp(ctx_ucol(c, UC_EMAIL_VER), "1") == 0 ||
-	     strcmp(ctx_ucol(c, UC_PHONE_VER), "1") == 0))
+	     strcmp(ctx_ucol(c, UC_PHONE_VER), "1") == 0 ||
+	     strcmp(ctx_ucol(c, UC_TOTP), "1") == 0))
 		required = 2;
 	if (json_count(factors) < required)
 		return E_USER_MORE_FACTORS_REQUIRED;
 	return LK_OK;
+}
+
+/* MFA-protected routes (spec 1.9): the caller's session passed a challenge
+ * within mfa_fresh seconds. */
+static enum lk_err check_mfa_fresh(struct ctx *c)
+{
+	if (!(c->route->flags & RF_MFA_PROTECTED) || c->via_key || ctx_mfa_fresh(c))
+		return LK_OK;
+	return E_USER_CHALLENGE_REQUIRED;
 }
 
 /* Auth method switch (CONTRACT 7). */
@@ -384,7 +394,7 @@ static enum lk_err pipeline(struct ctx *c)
 		return e;
 	if (c->have_user && strcmp(ctx_ucol(c, UC_STATUS), "1") != 0)
 		return E_USER_BLOCKED;
-	if ((e = check_mfa(c)) != LK_OK)
+	if ((e = check_mfa(c)) != LK_OK || (e = check_mfa_fresh(c)) != LK_OK)
 		return e;
 	if (!c->via_key && !c->proj->api_rest)
 		return E_API_DISABLED;
