@@ -35,7 +35,7 @@ _Static_assert(sizeof (const struct route[]){
 /* Matches one pattern against path; fills vars. Returns 1 on a match. */
 static int match_pattern(const char *pat, struct str path, struct route_match *m)
 {
-	const char *p = pat, *s = path.p, *se = path.p + path.n;
+	const char *p = pat, *s = path.p, *se = path.p ? path.p + path.n : NULL;
 
 	m->nvars = 0;
 	while (*p && s < se) {
