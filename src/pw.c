@@ -352,6 +352,7 @@ const char *pw_options_json(void)
 
 static char **dict;      /* sorted entries (owned) */
 static size_t dict_n;    /* how many */
+static size_t dict_cap;  /* allocated entries (every load appends) */
 
 /* qsort/bsearch comparator over char* entries. */
 static int dict_cmp(const void *a, const void *b)
@@ -363,7 +364,6 @@ int pw_dict_load(const char *path)
 {
 	FILE *f = fopen(path, "r");
 	char line[512];
-	size_t cap = 0;
 
 	if (f == NULL)
 		return -1;
@@ -373,11 +373,12 @@ int pw_dict_load(const char *path)
 		line[n] = '\0';
 		if (n == 0 || line[0] == '#')
 			continue;
-		if (dict_n == cap) {
-			cap = cap ? cap * 2 : 1024;
+		if (dict_n == dict_cap) {
+			size_t cap = dict_cap ? dict_cap * 2 : 1024;
 			if ((nd = realloc(dict, cap * sizeof *dict)) == NULL)
 				break;
 			dict = nd;
+			dict_cap = cap;
 		}
 		if ((dict[dict_n] = strdup(line)) != NULL)
 			dict_n++;

@@ -35,8 +35,9 @@ int pw_memory_idle(void);
 /* Unmaps the kept working memory unless a hash is using it. Async-signal-
  * safe: worker.c calls it from a timer once the worker idles. */
 void pw_release_memory(void);
-/* Loads the common-password list (one per line) used when a project turns
- * on passwordDictionary. A missing file leaves the list empty (returns -1). */
+/* Adds a common-password list (one per line) to those used when a project
+ * turns on passwordDictionary; each call appends. A missing file adds
+ * nothing (returns -1). */
 int pw_dict_load(const char *path);
 /* Returns 1 when pw[0..n) is in the list (exact, case-sensitive). */
 int pw_dict_has(const char *pw, size_t n);

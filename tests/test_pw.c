@@ -298,6 +298,44 @@ START_TEST(test_ranked_list)
 }
 END_TEST
 
+/* Writes n words "<prefix><i>" to a temporary file; returns its path. */
+static char *word_file(const char *prefix, int n)
+{
+	static char paths[2][32];
+	static int k;
+	char *path = paths[k++ % 2];
+	FILE *f;
+	int fd, i;
+
+	snprintf(path, sizeof paths[0], "/tmp/lk-test-dict-XXXXXX");
+	ck_assert_int_ge(fd = mkstemp(path), 0);
+	ck_assert_ptr_nonnull(f = fdopen(fd, "w"));
+	for (i = 0; i < n; i++)
+		fprintf(f, "%s%d\n", prefix, i);
+	fclose(f);
+	return path;
+}
+
+/* password_dictionary lists several files: each load appends to the list
+ * (the second load once wrote past the first one's allocation). */
+START_TEST(test_dict_two_files)
+{
+	char *a = word_file("alpha-word-", 1500), *b = word_file("bravo-word-", 1500);
+
+	ck_assert_int_eq(pw_dict_load(a), 0);
+	ck_assert_int_eq(pw_dict_load(b), 0);
+	ck_assert_int_eq(pw_dict_has("alpha-word-0", 12), 1);
+	ck_assert_int_eq(pw_dict_has("alpha-word-1499", 15), 1);
+	ck_assert_int_eq(pw_dict_has("bravo-word-0", 12), 1);
+	ck_assert_int_eq(pw_dict_has("bravo-word-1499", 15), 1);
+	ck_assert_int_eq(pw_dict_has("charlie-word-0", 14), 0);
+	ck_assert_int_eq(pw_dict_load("/nonexistent/list"), -1);
+	ck_assert_int_eq(pw_dict_has("bravo-word-7", 12), 1);
+	unlink(a);
+	unlink(b);
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("pw");
@@ -317,6 +355,7 @@ int main(void)
 	tcase_add_test(tc, test_policy);
 	tcase_add_test(tc, test_long);
 	tcase_add_test(tc, test_ranked_list);
+	tcase_add_test(tc, test_dict_two_files);
 	suite_add_tcase(s, tc);
 	return check_run(s);
 }
