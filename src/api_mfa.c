@@ -477,7 +477,7 @@ enum lk_err h_mfa_codes_get(struct ctx *c)
 	if ((rc = mfa_read(c, 0, &m)) != DB_OK)
 		return ctx_dberr(c, rc);
 	crypto_wipe(m.key, sizeof m.key);
-	if (m.ncodes < 0)
+	if (m.ncodes <= 0)
 		return E_USER_RECOVERY_CODES_NOT_FOUND;
 	codes_answer(c, m.codes, m.ncodes);
 	crypto_wipe(&m, sizeof m);
@@ -636,14 +636,16 @@ static enum db_rc use_recovery_code(struct answer_tx *t)
 	for (i = hit; i + 1 < m.ncodes; i++)
 		memcpy(m.codes[i], m.codes[i + 1], sizeof m.codes[i]);
 	m.ncodes--;
-	n = seal_codes(m.codes, m.ncodes, sealed);
+	n = m.ncodes ? seal_codes(m.codes, m.ncodes, sealed) : 0;
 	crypto_wipe(&m, sizeof m);
 	if (n < 0)
 		return DB_FAIL;
 	time_db(c->now_ms, now);
 	{
-		struct dbv a[] = { DVB(sealed, (size_t)n), DVS(now), DVS(c->proj->id),
-		    DVS(ctx_ucol(c, UC_ID)) };
+		/* the last one used: none left, as if never generated (E43 may
+		 * make new ones; factors says recoveryCode false) */
+		struct dbv a[] = { n ? DVB(sealed, (size_t)n) : DVNULL, DVS(now),
+		    DVS(c->proj->id), DVS(ctx_ucol(c, UC_ID)) };
 		return db_exec(ST_RECOVERY_CODES_SET, a, 4, NULL, c->a);
 	}
 }
