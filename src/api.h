@@ -90,4 +90,9 @@ enum lk_err h_mfa_codes_get(struct ctx *c);
 enum lk_err h_mfa_challenge_create(struct ctx *c);
 enum lk_err h_mfa_challenge_answer(struct ctx *c);
 
+/* api_targets.c: push targets (E48-E50) */
+enum lk_err h_targets_push_create(struct ctx *c);
+enum lk_err h_targets_push_update(struct ctx *c);
+enum lk_err h_targets_push_delete(struct ctx *c);
+
 #endif

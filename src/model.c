@@ -40,7 +40,7 @@ void model_prefs(struct jw *w, const struct dbres *u, int row)
 }
 
 /* Writes one Target of ST_TARGETS_BY_USER. */
-static void model_target(struct jw *w, const struct dbres *t, int row, const char *uid)
+void model_target(struct jw *w, const struct dbres *t, int row, const char *uid)
 {
 	jw_obj(w);
 	jw_kstr(w, "$id", cell(t, row, 0));

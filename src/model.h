@@ -10,6 +10,8 @@
  * (ST_TARGETS_BY_USER rows, or NULL to write the stored users.targets). */
 void model_account(struct jw *w, const struct dbres *u, int row,
     const struct dbres *targets);
+/* One Target: row of t (ST_TARGETS_BY_USER columns), owned by user uid. */
+void model_target(struct jw *w, const struct dbres *t, int row, const char *uid);
 /* The Target models of t (ST_TARGETS_BY_USER rows) as a JSON array. */
 void model_targets(struct jw *w, const struct dbres *t, const char *uid);
 /* Writes (loading the targets only when users.targets is NULL) the Account as

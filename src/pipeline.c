@@ -26,25 +26,28 @@
 
 /* ---- checks ---- */
 
-/* Scope check (CONTRACT 1.6). */
+/* Scope check (CONTRACT 1.6): guests lack account and targets.write; keys
+ * hold only sessions.write and targets.write, and only when granted. */
 static enum lk_err check_scope(struct ctx *c)
 {
-	static const char *const names[] = { "account", "sessions.write", "public" };
-	const char *scope = names[c->route->scope];
+	static const char *const names[] = { "account", "sessions.write", "public",
+	    "targets.write" };
+	enum scope sc = c->route->scope;
+	const char *scope = names[sc];
 	char quoted[40];
 
 	if (c->via_key) {
 		snprintf(quoted, sizeof quoted, "\"%s\"", scope);
-		if (c->route->scope != SC_SESSIONS_WRITE || c->key_scopes == NULL ||
-		    strstr(c->key_scopes, quoted) == NULL)
+		if ((sc != SC_SESSIONS_WRITE && sc != SC_TARGETS_WRITE) ||
+		    c->key_scopes == NULL || strstr(c->key_scopes, quoted) == NULL)
 			return ctx_fail(c, E_UNAUTHORIZED_SCOPE, "app.%s@service.%s "
 			    "(role: applications) missing scope (%s)", c->proj->id,
 			    cfg.public_host, scope);
 		return LK_OK;
 	}
-	if (c->route->scope == SC_ACCOUNT && !c->have_user)
+	if ((sc == SC_ACCOUNT || sc == SC_TARGETS_WRITE) && !c->have_user)
 		return ctx_fail(c, E_UNAUTHORIZED_SCOPE,
-		    "User (role: guests) missing scope (account)");
+		    "User (role: guests) missing scope (%s)", scope);
 	return LK_OK;
 }
 
@@ -119,8 +122,10 @@ static enum lk_err check_param(struct ctx *c, const struct pspec *ps)
 		break;
 	case V_CUSTOM_ID:
 	case V_UID:
-		if (!s || !(ps->v == V_CUSTOM_ID ? val_custom_id(p->val, p->val_n)
-		    : val_key(p->val, p->val_n)))
+	case V_UID_OR_EMPTY:
+		if (!s || !(ps->v == V_CUSTOM_ID ? val_custom_id(p->val, p->val_n) :
+		    (val_key(p->val, p->val_n) ||
+		     (ps->v == V_UID_OR_EMPTY && p->val_n == 0))))
 			why = "Parameter must contain at most 36 chars. Valid chars are "
 			    "a-z, A-Z, 0-9, period, hyphen, and underscore. Can't start "
 			    "with a special char";
@@ -148,6 +153,11 @@ static enum lk_err check_param(struct ctx *c, const struct pspec *ps)
 		if (!s || !val_text(p->val, p->val_n, 128, 0))
 			why = "Value must be a valid string and at least 1 chars and no "
 			    "longer than 128 chars";
+		break;
+	case V_TEXT255:
+		if (!s || !val_text(p->val, p->val_n, 255, 0))
+			why = "Value must be a valid string and at least 1 chars and no "
+			    "longer than 255 chars";
 		break;
 	case V_TEXT256:
 		if (!s || !val_text(p->val, p->val_n, 256, 0))

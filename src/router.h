@@ -16,7 +16,8 @@ struct ctx;
 enum scope {
 	SC_ACCOUNT,        /* needs a user (session or JWT) */
 	SC_SESSIONS_WRITE, /* guests, users and keys with sessions.write */
-	SC_PUBLIC          /* guests and users, not keys */
+	SC_PUBLIC,         /* guests and users, not keys */
+	SC_TARGETS_WRITE   /* users (session or JWT); keys with targets.write */
 };
 
 enum route_flag {
@@ -36,10 +37,12 @@ enum validator {
 	V_STRING,      /* any string */
 	V_CUSTOM_ID,   /* unique() or a key */
 	V_UID,         /* a key (or "current" where the handler allows it) */
+	V_UID_OR_EMPTY,/* a key, or "" for an optional ID whose default is "" */
 	V_EMAIL,       /* email address */
 	V_PASSWORD,    /* 8..256 bytes */
 	V_PASSWORD_DICT, /* password, plus the dictionary when the project asks */
 	V_NAME,        /* Text(128) */
+	V_TEXT255,     /* Text(255): Appwrite's key length (push target identifiers) */
 	V_TEXT256,     /* Text(256) */
 	V_PHONE,       /* E.164 */
 	V_PREFS,       /* JSON object <= 65535 bytes */

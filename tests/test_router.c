@@ -93,6 +93,17 @@ static const struct rcase route_cases[] = {
 	{ "GET", "/account/sessionsx", 0, 0, NULL, 0, NULL },
 	{ "GET", "/account/sessions/abc?x=1", 0, 1,
 	  "/account/sessions/{sessionId}", 1, "sessionId=abc?x=1" },
+	/* push targets (E48-E50) */
+	{ "POST", "/account/targets/push", 0, 1, "/account/targets/push", 1, NULL },
+	{ "PUT", "/account/targets/t1/push", 0, 1,
+	  "/account/targets/{targetId}/push", 1, "targetId=t1" },
+	{ "DELETE", "/account/targets/t1/push", 0, 1,
+	  "/account/targets/{targetId}/push", 1, "targetId=t1" },
+	{ "GET", "/account/targets/t1/push", 0, 0, NULL, 1, NULL },
+	{ "PUT", "/account/targets/push", 0, 0, NULL, 1, NULL },
+	{ "POST", "/account/targets/t1/push", 0, 0, NULL, 1, NULL },
+	{ "PUT", "/account/targets/t1", 0, 0, NULL, 0, NULL },
+	{ "PUT", "/account/targets/t1/push/x", 0, 0, NULL, 0, NULL },
 };
 
 /* Each route_cases row. */
@@ -162,7 +173,7 @@ START_TEST(test_table_row)
 	ck_assert_ptr_nonnull(r->handler);
 	ck_assert_ptr_nonnull(r->params);
 	ck_assert(r->scope == SC_ACCOUNT || r->scope == SC_SESSIONS_WRITE ||
-	    r->scope == SC_PUBLIC);
+	    r->scope == SC_PUBLIC || r->scope == SC_TARGETS_WRITE);
 	/* each {var} is a whole segment, declared as a required parameter */
 	for (p = r->pattern; (p = strchr(p, '{')) != NULL; p++) {
 		const char *e = strchr(p, '}');
