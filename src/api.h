@@ -94,5 +94,9 @@ enum lk_err h_mfa_challenge_answer(struct ctx *c);
 enum lk_err h_targets_push_create(struct ctx *c);
 enum lk_err h_targets_push_update(struct ctx *c);
 enum lk_err h_targets_push_delete(struct ctx *c);
+/* Deletes the push targets that session sid of user uid registered and,
+ * when there were any, rewrites users.targets (inside the caller's
+ * transaction: the session's deletion, E16 and E19). */
+enum db_rc targets_push_drop_session(struct ctx *c, const char *uid, const char *sid);
 
 #endif

@@ -391,37 +391,61 @@ enum lk_err h_sessions_update(struct ctx *c)
 	return LK_OK;
 }
 
+/* A deletion of one or all of the caller's sessions. */
+struct sdel_tx {
+	struct ctx *c;       /* request */
+	const char *sid;     /* the session to delete; NULL: all of them */
+	const char *bound;   /* the session whose push targets go too, or NULL */
+};
+
+/* Deletes the session(s) and the push targets t->bound registered
+ * (spec/ACCOUNT_ENDPOINTS.md E16, E19), in one transaction. */
+static enum db_rc sdel_tx(void *arg)
+{
+	struct sdel_tx *t = arg;
+	struct ctx *c = t->c;
+	const char *uid = ctx_ucol(c, UC_ID);
+	struct dbv a[] = { DVS(c->proj->id), DVS(uid), DVS(t->sid) };
+	enum db_rc rc;
+
+	rc = t->sid ? db_exec(ST_SESSION_DELETE, a, 3, NULL, c->a) :
+	    db_exec(ST_SESSIONS_DELETE_ALL, a, 2, NULL, c->a);
+	if (rc != DB_OK || t->bound == NULL)
+		return rc;
+	return targets_push_drop_session(c, uid, t->bound);
+}
+
 enum lk_err h_sessions_delete(struct ctx *c)
 {
 	const char *id = session_param(c);
+	struct sdel_tx t = { c, id, id };
 	struct dbres r;
 	enum lk_err e;
 	enum db_rc rc;
 
 	if ((e = load_session(c, id, &r)) != LK_OK)
 		return e;
-	{
-		struct dbv a[] = { DVS(c->proj->id), DVS(ctx_ucol(c, UC_ID)), DVS(id) };
-		if ((rc = db_exec(ST_SESSION_DELETE, a, 3, NULL, c->a)) != DB_OK)
-			return ctx_dberr(c, rc);
-	}
+	ctx_audit(c, ctx_ucol(c, UC_ID), ctx_ucol(c, UC_EMAIL), ctx_ucol(c, UC_NAME));
+	if ((rc = audit_tx(c, sdel_tx, &t)) != DB_OK)
+		return ctx_dberr(c, rc);
 	if (is_current(c, id))
 		ctx_clear_session_cookie(c);
-	ctx_audit(c, ctx_ucol(c, UC_ID), ctx_ucol(c, UC_EMAIL), ctx_ucol(c, UC_NAME));
 	c->status = 204;
 	return LK_OK;
 }
 
+/* As upstream, only the push targets of the caller's current session go;
+ * those of the other sessions stay (naming a session that is gone). */
 enum lk_err h_sessions_delete_all(struct ctx *c)
 {
+	struct sdel_tx t = { c, NULL, c->have_session ? ctx_scol(c, AS_ID) : NULL };
 	enum db_rc rc;
-	struct dbv a[] = { DVS(c->proj->id), DVS(ctx_ucol(c, UC_ID)) };
 
-	if ((rc = db_exec(ST_SESSIONS_DELETE_ALL, a, 2, NULL, c->a)) != DB_OK)
+	ctx_audit(c, ctx_ucol(c, UC_ID), ctx_ucol(c, UC_EMAIL), ctx_ucol(c, UC_NAME));
+	if ((rc = audit_tx(c, sdel_tx, &t)) != DB_OK)
 		return ctx_dberr(c, rc);
 	if (c->have_session)
 		ctx_clear_session_cookie(c);
-	ctx_audit(c, ctx_ucol(c, UC_ID), ctx_ucol(c, UC_EMAIL), ctx_ucol(c, UC_NAME));
 	c->status = 204;
 	return LK_OK;
 }

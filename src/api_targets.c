@@ -5,7 +5,9 @@
  * caller's users.targets (the Account model's copy, 003_user_targets.sql)
  * in the transaction that makes it. The push routes see push targets only:
  * the email and SMS targets made with an account keep their identifiers
- * (which messages are sent to) out of a client's reach. */
+ * (which messages are sent to) out of a client's reach. A push target
+ * registered by a session goes when that session is deleted
+ * (targets_push_drop_session, called by api_sessions.c). */
 #include <stdio.h>
 #include <string.h>
 
@@ -210,4 +212,14 @@ enum lk_err h_targets_push_delete(struct ctx *c)
 		return E_USER_TARGET_NOT_FOUND;
 	c->status = 204;
 	return LK_OK;
+}
+
+enum db_rc targets_push_drop_session(struct ctx *c, const char *uid, const char *sid)
+{
+	struct dbv a[] = { DVS(c->proj->id), DVS(uid), DVS(sid) };
+	enum db_rc rc;
+
+	if ((rc = db_exec(ST_TARGETS_PUSH_DELETE_SESSION, a, 3, NULL, c->a)) != DB_OK)
+		return rc;
+	return db_affected() > 0 ? account_sync_targets(c, uid) : DB_OK;
 }

@@ -1,11 +1,12 @@
 // push-targets.test.mjs: POST /account/targets/push and PUT/DELETE /account/targets/{targetId}/push
 // (spec/ACCOUNT_ENDPOINTS.md E48-E50) by raw HTTP and through both SDK majors: the Target model, the
-// name from the device in the User-Agent, the Account's `targets`, ownership, scopes and validation.
+// name from the device in the User-Agent, the Account's `targets`, ownership, scopes and validation, and
+// the push targets a session registered going with that session (E16, E19).
 
 import { describe, it, after } from 'node:test';
 import assert from 'node:assert/strict';
 import {
-  api, newSignedIn, whoami, assertAccount, assertError, assertTarget, hex, loadSdk, sdkClient, sdkError,
+  api, newSignedIn, signIn, whoami, assertAccount, assertError, assertTarget, hex, loadSdk, sdkClient, sdkError,
   uniqueEmail, strongPassword, plain, sql, haveSql, NO_SQL, createProject, dropProjects, DATETIME, SERVER_ID,
   TARGET_KEYS,
 } from './lib.mjs';
@@ -321,6 +322,39 @@ describe('DELETE /account/targets/{targetId}/push', () => {
     assert.equal((await deleteTarget({ jwt }, target.$id)).status, 204);
     assert.equal((await accountTargets(session)).length, 1);
   });
+});
+
+describe('a deleted session takes the push targets it registered', () => {
+  /** Two sessions of one user, each with a push target, and one target made with a JWT. */
+  async function twoDevices() {
+    const { user, session: a, target: ta } = await withTarget();
+    const b = await signIn(user);
+    const tb = (await createTarget(b, { targetId: newId(), identifier: token() }, PIXEL_UA)).body;
+    const { jwt } = (await api('POST', '/account/jwts', { auth: b, json: {} })).body;
+    const tj = (await createTarget({ jwt }, { targetId: newId(), identifier: token() })).body;
+    assert.deepEqual((await accountTargets(a)).map((t) => t.$id), [user.account.targets[0].$id, ta.$id, tb.$id,
+      tj.$id]);
+    return { user, a, b, ta, tb, tj };
+  }
+
+  it('DELETE /account/sessions/{id}: that session\'s targets go, the others stay', async () => {
+    const { user, a, b, tb, tj } = await twoDevices();
+    assert.equal((await api('DELETE', `/account/sessions/${a.id}`, { auth: b, json: {} })).status, 204);
+    assert.deepEqual(await accountTargets(b), [user.account.targets[0], tb, tj]);
+  });
+
+  it('DELETE /account/sessions/current: the caller\'s own targets go', async () => {
+    const { user, a, b, ta, tj } = await twoDevices();
+    assert.equal((await api('DELETE', '/account/sessions/current', { auth: b, json: {} })).status, 204);
+    assert.deepEqual(await accountTargets(a), [user.account.targets[0], ta, tj]);
+  });
+
+  it('DELETE /account/sessions: the current session\'s targets go; the other sessions\' and the JWT\'s stay',
+    async () => {
+      const { user, a, tb, tj } = await twoDevices();
+      assert.equal((await api('DELETE', '/account/sessions', { auth: a, json: {} })).status, 204);
+      assert.deepEqual(await accountTargets(await signIn(user)), [user.account.targets[0], tb, tj]);
+    });
 });
 
 describe('API keys', { skip: NO_SQL }, () => {
