@@ -296,6 +296,7 @@ struct totp_tx {
 	int enrol;             /* 1: E41 (unverified authenticator), 0: a challenge */
 	const char *factors;   /* out: the session's factors after it */
 	enum lk_err e;         /* out: why nothing was done */
+	int guessed;           /* out: 1 when a code was compared and was wrong */
 };
 
 /* Checks otp against the locked authenticator and takes its step (E41, and
@@ -317,8 +318,10 @@ static enum db_rc check_totp(struct totp_tx *t)
 	else if (!t->enrol && !m.verified)
 		t->e = E_USER_INVALID_TOKEN;
 	else if (!totp_accept(m.key, (size_t)m.klen, t->otp, c->now_ms / 1000,
-	    m.last_step, &step))
+	    m.last_step, &step)) {
 		t->e = E_USER_INVALID_TOKEN;
+		t->guessed = 1;
+	}
 	crypto_wipe(&m, sizeof m);
 	if (t->e != LK_OK)
 		return DB_OK;
@@ -354,18 +357,20 @@ static enum db_rc enrol_tx(void *arg)
 	}
 }
 
-/* Counts a refused MFA answer against the user (SECURITY.md 3) and
- * returns e. */
-static enum lk_err refused(struct ctx *c, enum lk_err e)
+/* Returns e, counting it against the user when it answers a wrong code
+ * (SECURITY.md 3). An unknown challenge or one another request consumed
+ * first is no guess: a challenge ID is no secret, and the losers of a race
+ * may well have sent the right code. */
+static enum lk_err refused(struct ctx *c, enum lk_err e, int guessed)
 {
-	if (e == E_USER_INVALID_TOKEN)
+	if (guessed)
 		rl_attempts_fail(c, "mfa", ctx_ucol(c, UC_ID));
 	return e;
 }
 
 enum lk_err h_mfa_authenticator_verify(struct ctx *c)
 {
-	struct totp_tx t = { c, ctx_str(c, "otp"), 1, NULL, LK_OK };
+	struct totp_tx t = { c, ctx_str(c, "otp"), 1, NULL, LK_OK, 0 };
 	struct factors f;
 	char *list;
 	int other;
@@ -387,7 +392,7 @@ enum lk_err h_mfa_authenticator_verify(struct ctx *c)
 	if ((rc = audit_tx(c, enrol_tx, &t)) != DB_OK)
 		return ctx_dberr(c, rc);
 	if (t.e != LK_OK)
-		return refused(c, t.e);
+		return refused(c, t.e, t.guessed);
 	return account_answer(c, UC_TOTP, "1");
 }
 
@@ -630,6 +635,7 @@ static enum db_rc use_recovery_code(struct answer_tx *t)
 			hit = i;
 	if (hit < 0) {
 		t->v.e = E_USER_INVALID_TOKEN;
+		t->v.guessed = 1;
 		crypto_wipe(&m, sizeof m);
 		return DB_OK;
 	}
@@ -677,8 +683,10 @@ static enum db_rc answer_tx(void *arg)
 		crypto_hmac_sha256(cfg.secret_key, strlen(cfg.secret_key), t->v.otp,
 		    strlen(t->v.otp), mac);
 		crypto_hex(mac, sizeof mac, h);
-		if (t->code == NULL || strlen(t->code) != 64 || !crypto_ct_eq(h, t->code, 64))
+		if (t->code == NULL || strlen(t->code) != 64 || !crypto_ct_eq(h, t->code, 64)) {
 			t->v.e = E_USER_INVALID_TOKEN;
+			t->v.guessed = 1;
+		}
 	}
 	if (rc != DB_OK)
 		return rc;
@@ -727,7 +735,7 @@ enum lk_err h_mfa_challenge_answer(struct ctx *c)
 	if (r.nrows != 1 || strcmp(db_cell(&r, 0, 3), "1") != 0 ||
 	    (sid && strcmp(sid, ctx_scol(c, AS_ID)) != 0) ||
 	    strlen(db_cell(&r, 0, 0)) >= sizeof t.type)
-		return refused(c, E_USER_INVALID_TOKEN);
+		return refused(c, E_USER_INVALID_TOKEN, 0);
 	{
 		const char *ty = db_cell(&r, 0, 0);
 		size_t i;
@@ -745,7 +753,7 @@ enum lk_err h_mfa_challenge_answer(struct ctx *c)
 	ctx_audit(c, uid, ctx_ucol(c, UC_EMAIL), ctx_ucol(c, UC_NAME));
 	rc = audit_tx(c, answer_tx, &t);
 	if (t.v.e != LK_OK)
-		return refused(c, t.v.e);
+		return refused(c, t.v.e, t.v.guessed);
 	if (rc != DB_OK)
 		return ctx_dberr(c, rc);
 	/* the current session, as it now is */
