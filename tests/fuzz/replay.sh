@@ -5,7 +5,7 @@
 # A harness finding aborts its replay program and fails this test.
 srcdir=${srcdir:-.}
 status=0
-for name in json http cookie query jwt ua token base32; do
+for name in json http cookie query jwt ua token base32 factors; do
 	if ! ./tests/fuzz/replay_$name "$srcdir/tests/fuzz/corpus/$name"; then
 		echo "replay.sh: FAIL: corpus $name" >&2
 		status=1
