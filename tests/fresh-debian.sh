@@ -183,7 +183,7 @@ st_node() {
 	cp -a "$npmdir" "$ROOTFS/usr/local/lib/node_modules/npm"
 	ln -sf ../lib/node_modules/npm/bin/npm-cli.js "$ROOTFS/usr/local/bin/npm"
 	ln -sf ../lib/node_modules/npm/bin/npx-cli.js "$ROOTFS/usr/local/bin/npx"
-	v=$(in_root 'node --version && npm --version' 2>&1 | tr '\n' ' ')
+	v=$(in_root 'node --version && npm --version' 2>/dev/null | tr '\n' ' ')
 	detail "node/npm $v"
 	case $v in v20.*) ;; *) detail "$(cat "$LOGS/$CUR.detail") (not Node 20)"; return 1 ;; esac
 }
