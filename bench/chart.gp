@@ -1,6 +1,6 @@
 # bench/chart.gp: requests/s per scenario for latchkey, its floor and the
 # peer, from chart.dat (written by report.mjs); run in the results directory.
-set terminal pngcairo size 1100,560 font "sans,10"
+set terminal pngcairo size 1300,560 font "sans,10"
 set output "chart.png"
 title = system("cat chart.title 2>/dev/null")
 set title title

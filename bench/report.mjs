@@ -29,6 +29,10 @@ const scenarios = [
 	  peerKey: 'get_account', peerRoute: 'GET /api/auth/get-session', target: { floor: 0.8, peer: 10 } },
 	{ key: 'list_sessions', label: 'GET /v1/account/sessions', floor: rps(fl.select), floorCpu: cpuOf(fl.select), floorName: 'floor (b) PK SELECT' },
 	{ key: 'update_prefs', label: 'PATCH /v1/account/prefs', floor: rps(fl.write), floorCpu: cpuOf(fl.write), floorName: 'floor (b-write) PK UPDATE+commit' },
+	{ key: 'mfa_factors', label: 'GET /v1/account/mfa/factors', floor: rps(fl.select), floorCpu: cpuOf(fl.select), floorName: 'floor (b) PK SELECT',
+	  target: { floor: 0.7 } },
+	{ key: 'mfa_challenge', label: 'PUT /v1/account/mfa/challenge (TOTP)', floor: rps(fl.write), floorCpu: cpuOf(fl.write),
+	  floorName: 'floor (b-write) PK UPDATE+commit', target: { floor: 0.4 } },
 	{ key: 'sign_in', label: 'POST /v1/account/sessions/email', floor: argon, floorCpu: argonCpu, floorName: 'floor (c) argon2id/s',
 	  peerKey: 'sign_in', peerRoute: 'POST /api/auth/sign-in/email', target: { floor: 0.9 } },
 	{ key: 'sign_up', label: 'POST /v1/account', floor: argon, floorCpu: argonCpu, floorName: 'floor (c) argon2id/s',
@@ -39,7 +43,7 @@ const out = {
 	ceiling_peer_ratio_get_account: rps(fl.select) && rps(peer.get_account) ? rps(fl.select) / rps(peer.get_account) : null,
 	date: info.date, machine: { host: info.host, cpu: info.cpu, cores: info.cores, mem_gib: info.mem_gib, os: info.os },
 	settings: { seconds: info.seconds, warmup: info.warmup, connections: info.connections, threads: info.threads,
-		users: info.users, workers: info.workers, commit: info.commit },
+		users: info.users, mfa_users: info.mfa_users ?? null, workers: info.workers, commit: info.commit },
 	loadavg: { start: info.loadavg_start, end: info.loadavg_end },
 	floors: {
 		static_rps: rps(fl.static), select_rps: rps(fl.select), write_rps: rps(fl.write),
@@ -63,7 +67,7 @@ for (const s of scenarios) {
 	const e = {
 		scenario: s.key, label: s.label,
 		rps: rps(m), p50_ms: m?.p50_ms ?? null, p99_ms: m?.p99_ms ?? null,
-		non2xx: m?.non2xx ?? null, socket_errors: m?.socket_errors ?? null,
+		non2xx: m?.non2xx ?? null, socket_errors: m?.socket_errors ?? null, held: m?.held ?? null,
 		floor: s.floorName, floor_rps: s.floor, floor_ratio: ratio(rps(m), s.floor),
 		peer_route: s.peerRoute ?? null, peer_rps: rps(p), peer_p50_ms: p?.p50_ms ?? null,
 		peer_p99_ms: p?.p99_ms ?? null, peer_errors: errorsOf(p), peer_ratio: ratio(rps(m), rps(p)),
@@ -112,6 +116,11 @@ md.push('');
 md.push('"vs floor" divides requests/s; "vs floor, CPU" divides the floor\'s CPU time per request (application + MariaDB + ' +
 	'web server; argon2_floor\'s own CPU time per hash) by latchkey\'s, which load from elsewhere on the machine does not skew. ' +
 	'"peer/latchkey CPU" is how many times more CPU the peer spends per request.');
+const mc = lk.mfa_challenge;
+if (mc)
+	md.push('', `PUT /v1/account/mfa/challenge: ${f(mc.requests)} TOTP challenges completed in the measured run, each by another ` +
+		`of ${f(info.mfa_users)} seeded users (one success per user per 30-second step); connections held back for want of ` +
+		`a fresh user or in a step's last half second: ${f(mc.held)}${mc.held ? ' (the rate is then a lower bound: raise BENCH_MFA_USERS)' : ''}.`);
 if (rps(fl.select) && rps(peer.get_account))
 	md.push('', `Ceiling of the peer ratio for GET /v1/account in this run: floor (b) / peer get-session = ` +
 		`${times(rps(fl.select) / rps(peer.get_account))} (latchkey at 100% of floor (b)).`);
@@ -190,6 +199,8 @@ const groups = [
 	['"GET /account"', rps(lk.get_account), rps(fl.select), rps(peer.get_account)],
 	['"GET sessions"', rps(lk.list_sessions), rps(fl.select), null],
 	['"PATCH prefs"', rps(lk.update_prefs), rps(fl.write), null],
+	['"GET mfa/factors"', rps(lk.mfa_factors), rps(fl.select), null],
+	['"TOTP challenge"', rps(lk.mfa_challenge), rps(fl.write), null],
 	['"sign-in"', rps(lk.sign_in), argon, rps(peer.sign_in)],
 	['"sign-up"', rps(lk.sign_up), argon, rps(peer.sign_up)],
 	['"static (a)"', null, rps(fl.static), null],
