@@ -52,7 +52,7 @@ LK_PROJECT=demo
 LK_PACKAGES=(libfcgi-dev libfcgi-bin spawn-fcgi lighttpd nginx mariadb-server
 	libmariadb-dev libargon2-dev libjsmn-dev check autoconf automake libtool
 	pkg-config libcurl4-openssl-dev libssl-dev wrk gcc make curl john-data
-	valgrind procps ca-certificates libzxcvbn-dev python3-zxcvbn)
+	valgrind procps ca-certificates libzxcvbn-dev python3-zxcvbn oathtool)
 
 # LATCHKEY_* variables that only the scripts use.  They are kept out of the
 # daemon's environment, where LATCHKEY_<KEY> overrides configuration keys.
