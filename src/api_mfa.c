@@ -293,14 +293,13 @@ enum lk_err h_mfa_authenticator_create(struct ctx *c)
 struct totp_tx {
 	struct ctx *c;         /* request */
 	const char *otp;       /* the code */
-	int enrol;             /* 1: E41 (unverified authenticator), 0: a challenge */
 	const char *factors;   /* out: the session's factors after it */
 	enum lk_err e;         /* out: why nothing was done */
 	int guessed;           /* out: 1 when a code was compared and was wrong */
 };
 
-/* Checks otp against the locked authenticator and takes its step (E41, and
- * E47's totp challenges through check_totp). Sets t->e on refusal. */
+/* E41: checks otp against the locked, unverified authenticator and takes
+ * its step. Sets t->e (and t->guessed for a wrong code) on refusal. */
 static enum db_rc check_totp(struct totp_tx *t)
 {
 	struct ctx *c = t->c;
@@ -312,11 +311,9 @@ static enum db_rc check_totp(struct totp_tx *t)
 	if ((rc = mfa_read(c, 1, &m)) != DB_OK)
 		return rc;
 	if (m.klen <= 0)
-		t->e = t->enrol ? E_USER_AUTHENTICATOR_NOT_FOUND : E_USER_INVALID_TOKEN;
-	else if (t->enrol && m.verified)
+		t->e = E_USER_AUTHENTICATOR_NOT_FOUND;
+	else if (m.verified)
 		t->e = E_USER_AUTHENTICATOR_ALREADY_VERIFIED;
-	else if (!t->enrol && !m.verified)
-		t->e = E_USER_INVALID_TOKEN;
 	else if (!totp_accept(m.key, (size_t)m.klen, t->otp, c->now_ms / 1000,
 	    m.last_step, &step)) {
 		t->e = E_USER_INVALID_TOKEN;
@@ -370,7 +367,7 @@ static enum lk_err refused(struct ctx *c, enum lk_err e, int guessed)
 
 enum lk_err h_mfa_authenticator_verify(struct ctx *c)
 {
-	struct totp_tx t = { c, ctx_str(c, "otp"), 1, NULL, LK_OK, 0 };
+	struct totp_tx t = { c, ctx_str(c, "otp"), NULL, LK_OK, 0 };
 	struct factors f;
 	char *list;
 	int other;
@@ -612,8 +609,31 @@ struct answer_tx {
 	const char *id;         /* challengeId */
 	char type[LK_FACTOR_NAME]; /* its factor, lower-cased */
 	const char *code;       /* its stored code hash (email, phone) */
+	int64_t step;           /* totp: the step the code is good for */
 	const char *factors;    /* out: the session's factors after it */
 };
+
+/* Checks a totp answer against the authenticator read with the challenge
+ * (columns 5-7 of ST_CHALLENGE_READ); sets t->step, or t->v.e. No lock is
+ * needed: ST_TOTP_STEP takes the step only if no one took it first. */
+static void answer_totp(struct answer_tx *t, const struct dbres *r)
+{
+	uint8_t key[TOTP_KEY_MAX];
+	const char *sealed = db_cell(r, 0, 5), *ver = db_cell(r, 0, 6);
+	ssize_t klen = sealed ? crypto_open(cfg.enc_key, (const uint8_t *)sealed,
+	    r->len[5], key, sizeof key) : -1;
+	long long last = db_cell(r, 0, 7) ? strtoll(db_cell(r, 0, 7), NULL, 10) : 0;
+
+	t->v.e = E_USER_INVALID_TOKEN;
+	if (klen > 0 && ver && strcmp(ver, "1") == 0) {
+		if (totp_accept(key, (size_t)klen, t->v.otp, t->v.c->now_ms / 1000, last,
+		    &t->step))
+			t->v.e = LK_OK;
+		else
+			t->v.guessed = 1;
+	}
+	crypto_wipe(key, sizeof key);
+}
 
 /* Takes one recovery code out of the locked user's list. */
 static enum db_rc use_recovery_code(struct answer_tx *t)
@@ -673,9 +693,13 @@ static enum db_rc answer_tx(void *arg)
 			goto refuse;
 		}
 	}
-	if (strcmp(t->type, "totp") == 0)
-		rc = check_totp(&t->v);
-	else if (strcmp(t->type, "recoverycode") == 0)
+	if (strcmp(t->type, "totp") == 0) {
+		struct dbv a[] = { DVI(t->step), DVS(c->proj->id), DVS(ctx_ucol(c, UC_ID)),
+		    DVI(t->step) };
+		if ((rc = db_exec(ST_TOTP_STEP, a, 4, NULL, c->a)) == DB_OK &&
+		    db_affected() == 0)
+			t->v.e = E_USER_INVALID_TOKEN;   /* the step was taken meanwhile */
+	} else if (strcmp(t->type, "recoverycode") == 0)
 		rc = use_recovery_code(t);
 	else {
 		char h[65];
@@ -710,7 +734,8 @@ enum lk_err h_mfa_challenge_answer(struct ctx *c)
 	struct answer_tx t;
 	struct dbres r;
 	struct factors f;
-	char *list, now[LK_DBTIME_LEN];
+	char *list, now[LK_DBTIME_LEN], hash[65];
+	long long window;
 	const char *uid = ctx_ucol(c, UC_ID), *sid;
 	enum lk_err e;
 	enum db_rc rc;
@@ -722,19 +747,24 @@ enum lk_err h_mfa_challenge_answer(struct ctx *c)
 	/* the factor goes to the session that answers: a JWT has none */
 	if (!c->have_session)
 		return E_USER_SESSION_NOT_FOUND;
-	if ((e = rl_attempts_check(c, "mfa", uid)) != LK_OK)
-		return e;
 	time_db(c->now_ms, now);
+	rl_attempts_key(c, "mfa", uid, hash, &window);
 	{
-		struct dbv a[] = { DVS(now), DVS(c->proj->id), DVS(t.id), DVS(uid) };
-		if ((rc = db_exec(ST_CHALLENGE_GET, a, 4, &r, c->a)) != DB_OK)
+		struct dbv a[] = { DVS(now), DVS(c->proj->id), DVS(t.id), DVS(uid), DVS(hash),
+		    DVI(window), DVS(c->proj->id), DVS(uid), DVS(c->proj->id),
+		    DVS(ctx_scol(c, AS_ID)) };
+		if ((rc = db_exec(ST_CHALLENGE_READ, a, 10, &r, c->a)) != DB_OK)
 			return ctx_dberr(c, rc);
 	}
+	if (r.nrows != 1)
+		return E_GENERAL_SERVER_ERROR;
+	if ((e = rl_attempts_verdict(c, db_cell(&r, 0, 4))) != LK_OK)
+		return e;
 	/* unknown, another user's, expired, or asked by another session */
-	sid = r.nrows == 1 ? db_cell(&r, 0, 2) : NULL;
-	if (r.nrows != 1 || strcmp(db_cell(&r, 0, 3), "1") != 0 ||
+	sid = db_cell(&r, 0, 2);
+	if (db_cell(&r, 0, 0) == NULL || strcmp(db_cell(&r, 0, 3), "1") != 0 ||
 	    (sid && strcmp(sid, ctx_scol(c, AS_ID)) != 0) ||
-	    strlen(db_cell(&r, 0, 0)) >= sizeof t.type)
+	    strlen(db_cell(&r, 0, 0)) >= sizeof t.type || db_cell(&r, 0, 8) == NULL)
 		return refused(c, E_USER_INVALID_TOKEN, 0);
 	{
 		const char *ty = db_cell(&r, 0, 0);
@@ -742,6 +772,12 @@ enum lk_err h_mfa_challenge_answer(struct ctx *c)
 		for (i = 0; ty[i]; i++)
 			t.type[i] = (char)(ty[i] >= 'A' && ty[i] <= 'Z' ? ty[i] + 32 : ty[i]);
 		t.type[i] = '\0';
+	}
+	/* a wrong TOTP code is known before the transaction */
+	if (strcmp(t.type, "totp") == 0) {
+		answer_totp(&t, &r);
+		if (t.v.e != LK_OK)
+			return refused(c, t.v.e, t.v.guessed);
 	}
 	t.code = db_cell(&r, 0, 1);
 	/* the challenge's factor joins the session's (once: SECURITY.md 17) */
@@ -756,15 +792,22 @@ enum lk_err h_mfa_challenge_answer(struct ctx *c)
 		return refused(c, t.v.e, t.v.guessed);
 	if (rc != DB_OK)
 		return ctx_dberr(c, rc);
-	/* the current session, as it now is */
+	/* the current session as it now is: the row read with the challenge,
+	 * with what the transaction changed */
 	{
-		struct dbv a[] = { DVS(c->proj->id), DVS(uid), DVS(ctx_scol(c, AS_ID)) };
-		if ((rc = db_exec(ST_SESSION_GET, a, 3, &r, c->a)) != DB_OK)
-			return ctx_dberr(c, rc);
+		struct dbres sr = r;
+		char *iso = arena_alloc(c->a, LK_ISOTIME_LEN);
+		if (iso == NULL)
+			return E_GENERAL_SERVER_ERROR;
+		time_iso(c->now_ms, iso);
+		sr.cell = r.cell + 8;
+		sr.len = r.len + 8;
+		sr.ncols = r.ncols - 8;
+		sr.cell[SC_FACTORS] = t.factors;
+		sr.cell[SC_MFA_UPDATED] = iso;
+		sr.cell[SC_UPDATED] = iso;
+		ctx_json(c, 200);
+		model_session(&c->w, &sr, 0, 0, NULL);
 	}
-	if (r.nrows != 1)
-		return E_USER_SESSION_NOT_FOUND;
-	ctx_json(c, 200);
-	model_session(&c->w, &r, 0, 0, NULL);
 	return LK_OK;
 }
