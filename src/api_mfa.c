@@ -750,14 +750,13 @@ enum lk_err h_mfa_challenge_answer(struct ctx *c)
 	time_db(c->now_ms, now);
 	rl_attempts_key(c, "mfa", uid, hash, &window);
 	{
-		struct dbv a[] = { DVS(now), DVS(c->proj->id), DVS(t.id), DVS(uid), DVS(hash),
-		    DVI(window), DVS(c->proj->id), DVS(uid), DVS(c->proj->id),
-		    DVS(ctx_scol(c, AS_ID)) };
-		if ((rc = db_exec(ST_CHALLENGE_READ, a, 10, &r, c->a)) != DB_OK)
+		struct dbv a[] = { DVS(now), DVS(t.id), DVS(hash), DVI(window),
+		    DVS(c->proj->id), DVS(ctx_scol(c, AS_ID)), DVS(uid) };
+		if ((rc = db_exec(ST_CHALLENGE_READ, a, 7, &r, c->a)) != DB_OK)
 			return ctx_dberr(c, rc);
 	}
-	if (r.nrows != 1)
-		return E_GENERAL_SERVER_ERROR;
+	if (r.nrows != 1)       /* the session ended since the request began */
+		return E_USER_SESSION_NOT_FOUND;
 	if ((e = rl_attempts_verdict(c, db_cell(&r, 0, 4))) != LK_OK)
 		return e;
 	/* unknown, another user's, expired, or asked by another session */
