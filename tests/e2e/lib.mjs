@@ -270,19 +270,12 @@ export async function sdkError(promise, code, type) {
 // ---------------------------------------------------------------------------------------------------
 
 /**
- * One raw request. path is relative to ENDPOINT (e.g. '/account').
- * opts: project (null = no X-Appwrite-Project header), json (object → JSON body), body (raw body),
- *       headers, query (object; array values become key[0]=..), auth (a session from signIn(): sends its
- *       cookie), jwt, origin.
- * Returns { status, headers, body (parsed JSON or undefined), text, cookies (parsed Set-Cookie list) }.
+ * The headers and body of a request from api()'s options (project, json, body, auth, jwt, origin,
+ * headers; a header given as undefined or null is left out). Shared by api() and
+ * token-helpers.mjs rawRequest().
  */
-export async function api(method, path, opts = {}) {
-  const { project = PROJECT, json, body, query, auth, jwt, origin } = opts;
-  const url = new URL(ENDPOINT + path);
-  for (const [k, v] of Object.entries(query || {})) {
-    if (Array.isArray(v)) v.forEach((item, i) => url.searchParams.append(`${k}[${i}]`, item));
-    else url.searchParams.append(k, v);
-  }
+export function requestParts(opts = {}) {
+  const { project = PROJECT, json, body, auth, jwt, origin } = opts;
   const headers = {};
   if (project !== null) headers['X-Appwrite-Project'] = project;
   let payload = body;
@@ -295,6 +288,23 @@ export async function api(method, path, opts = {}) {
   if (origin) headers.Origin = origin;
   Object.assign(headers, opts.headers || {});
   for (const [k, v] of Object.entries(headers)) if (v === undefined || v === null) delete headers[k];
+  return { headers, payload };
+}
+
+/**
+ * One raw request. path is relative to ENDPOINT (e.g. '/account').
+ * opts: project (null = no X-Appwrite-Project header), json (object → JSON body), body (raw body),
+ *       headers, query (object; array values become key[0]=..), auth (a session from signIn(): sends its
+ *       cookie), jwt, origin.
+ * Returns { status, headers, body (parsed JSON or undefined), text, cookies (parsed Set-Cookie list) }.
+ */
+export async function api(method, path, opts = {}) {
+  const url = new URL(ENDPOINT + path);
+  for (const [k, v] of Object.entries(opts.query || {})) {
+    if (Array.isArray(v)) v.forEach((item, i) => url.searchParams.append(`${k}[${i}]`, item));
+    else url.searchParams.append(k, v);
+  }
+  const { headers, payload } = requestParts(opts);
   const res = await fetch(url, { method, headers, body: payload, redirect: 'manual' });
   const text = await res.text();
   let parsed;

@@ -9,7 +9,7 @@
 import http from 'node:http';
 import assert from 'node:assert/strict';
 import {
-  PROJECT, ENDPOINT_URL, api, assertToken, signUp, signIn, uniquePhone, parseSetCookie,
+  PROJECT, ENDPOINT_URL, api, assertToken, signUp, signIn, uniquePhone, parseSetCookie, requestParts,
 } from './lib.mjs';
 import { otpFrom, otpIn, linkFrom } from './sinks.mjs';
 
@@ -20,17 +20,7 @@ import { otpFrom, otpIn, linkFrom } from './sinks.mjs';
  * Returns { method, path, status, headers (a Headers object), body, text, cookies }.
  */
 export function rawRequest(method, path, opts = {}) {
-  const { project = PROJECT, json, body, auth, origin } = opts;
-  const headers = {};
-  if (project !== null) headers['X-Appwrite-Project'] = project;
-  let payload = body;
-  if (json !== undefined) {
-    payload = JSON.stringify(json);
-    headers['Content-Type'] = 'application/json';
-  }
-  if (auth) headers.Cookie = auth.cookie;
-  if (origin) headers.Origin = origin;
-  Object.assign(headers, opts.headers || {});
+  const { headers, payload } = requestParts(opts);
   if (payload !== undefined) headers['Content-Length'] = Buffer.byteLength(payload);
   const fullPath = ENDPOINT_URL.pathname.replace(/\/+$/, '') + path;
   return new Promise((resolve, reject) => {
