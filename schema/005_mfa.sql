@@ -20,10 +20,11 @@ CREATE TABLE IF NOT EXISTS mfa_challenges (
   session_id  VARCHAR(36)  NULL COMMENT 'the session that asked; only it can complete the challenge (NULL: asked with a JWT, any session of the user)',
   type        VARCHAR(32)  NOT NULL COMMENT 'factor as the client sent it: email, phone, totp, recoverycode',
   code        CHAR(64)     NULL COMMENT 'HMAC-SHA256 hex (secret_key) of the 6-digit code sent by email or SMS; NULL for totp and recovery codes',
+  used        TINYINT(1)   NOT NULL DEFAULT 0 COMMENT '1 once answered: the statement that sets it also elevates the session, so one answer wins',
   expire      DATETIME(3)  NOT NULL COMMENT 'mfa_challenge_ttl after creation',
   created_at  DATETIME(3)  NOT NULL,
   PRIMARY KEY (project_id, id),
   KEY ix_mfa_challenges_user (project_id, user_id),
   CONSTRAINT fk_mfa_challenges_user FOREIGN KEY (project_id, user_id) REFERENCES users (project_id, id) ON DELETE CASCADE
 ) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin
-  COMMENT='MFA challenges: single use, consumed by one DELETE whose row count decides';
+  COMMENT='MFA challenges: single use, consumed by one UPDATE whose row count decides; used and expired ones are deleted when the user asks for a new one';

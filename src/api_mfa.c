@@ -1,10 +1,11 @@
 /* api_mfa.c: multi-factor authentication (spec 1.9, E38-E47; SECURITY.md
  * 3, 7, 8, 17). The TOTP key and the recovery codes live on the user row,
- * sealed under enc_key; challenges are rows of mfa_challenges. Every check
- * that decides a factor runs inside the transaction that records it, with
- * the user row locked (FOR UPDATE) or the challenge row deleted by one
- * statement whose row count decides, so one code, one recovery code or one
- * challenge elevates one session however many requests race for it. */
+ * sealed under enc_key; challenges are rows of mfa_challenges. A factor is
+ * recorded by one statement that also consumes what it used (the challenge,
+ * the TOTP step) only while it is unused, or with the user row locked (FOR
+ * UPDATE) for recovery codes, and its row count decides: one code, one
+ * recovery code or one challenge elevates one session however many requests
+ * race for it. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -608,14 +609,29 @@ struct answer_tx {
 	struct totp_tx v;       /* request, otp, out: refusal */
 	const char *id;         /* challengeId */
 	char type[LK_FACTOR_NAME]; /* its factor, lower-cased */
-	const char *code;       /* its stored code hash (email, phone) */
 	int64_t step;           /* totp: the step the code is good for */
 	const char *factors;    /* out: the session's factors after it */
 };
 
+/* Checks an email or SMS code against the challenge's stored HMAC. */
+static void answer_code(struct answer_tx *t, const char *stored)
+{
+	uint8_t mac[32];
+	char h[65];
+
+	crypto_hmac_sha256(cfg.secret_key, strlen(cfg.secret_key), t->v.otp,
+	    strlen(t->v.otp), mac);
+	crypto_hex(mac, sizeof mac, h);
+	if (stored == NULL || strlen(stored) != 64 || !crypto_ct_eq(h, stored, 64)) {
+		t->v.e = E_USER_INVALID_TOKEN;
+		t->v.guessed = 1;
+	}
+}
+
 /* Checks a totp answer against the authenticator read with the challenge
  * (columns 5-7 of ST_CHALLENGE_READ); sets t->step, or t->v.e. No lock is
- * needed: ST_TOTP_STEP takes the step only if no one took it first. */
+ * needed: ST_CHALLENGE_DONE_TOTP takes the step only if no one took it
+ * first. */
 static void answer_totp(struct answer_tx *t, const struct dbres *r)
 {
 	uint8_t key[TOTP_KEY_MAX];
@@ -681,50 +697,33 @@ static enum db_rc answer_tx(void *arg)
 	struct answer_tx *t = arg;
 	struct ctx *c = t->v.c;
 	char now[LK_DBTIME_LEN];
+	int totp = strcmp(t->type, "totp") == 0;
 	enum db_rc rc;
 
-	/* the challenge goes first: of racing answers, one deletes it */
-	{
-		struct dbv a[] = { DVS(c->proj->id), DVS(t->id), DVS(ctx_ucol(c, UC_ID)) };
-		if ((rc = db_exec(ST_CHALLENGE_CONSUME, a, 3, NULL, c->a)) != DB_OK)
-			return rc;
-		if (db_affected() == 0) {
-			t->v.e = E_USER_INVALID_TOKEN;
-			goto refuse;
-		}
-	}
-	if (strcmp(t->type, "totp") == 0) {
-		struct dbv a[] = { DVI(t->step), DVS(c->proj->id), DVS(ctx_ucol(c, UC_ID)),
-		    DVI(t->step) };
-		if ((rc = db_exec(ST_TOTP_STEP, a, 4, NULL, c->a)) == DB_OK &&
-		    db_affected() == 0)
-			t->v.e = E_USER_INVALID_TOKEN;   /* the step was taken meanwhile */
-	} else if (strcmp(t->type, "recoverycode") == 0)
-		rc = use_recovery_code(t);
-	else {
-		char h[65];
-		uint8_t mac[32];
-		crypto_hmac_sha256(cfg.secret_key, strlen(cfg.secret_key), t->v.otp,
-		    strlen(t->v.otp), mac);
-		crypto_hex(mac, sizeof mac, h);
-		if (t->code == NULL || strlen(t->code) != 64 || !crypto_ct_eq(h, t->code, 64)) {
-			t->v.e = E_USER_INVALID_TOKEN;
-			t->v.guessed = 1;
-		}
-	}
-	if (rc != DB_OK)
-		return rc;
-	if (t->v.e != LK_OK)
-		goto refuse;
 	time_db(c->now_ms, now);
 	{
-		struct dbv s[] = { DVS(t->factors), DVS(now), DVS(now), DVS(c->proj->id),
-		    DVS(ctx_scol(c, AS_ID)) };
-		return db_exec(ST_SESSION_MFA_DONE, s, 5, NULL, c->a);
+		struct dbv a[] = { DVS(ctx_scol(c, AS_ID)), DVS(t->factors), DVS(now), DVS(now),
+		    DVI(t->step), DVS(c->proj->id), DVS(t->id), DVS(ctx_ucol(c, UC_ID)),
+		    DVI(t->step) };
+		if (totp)
+			rc = db_exec(ST_CHALLENGE_DONE_TOTP, a, 9, NULL, c->a);
+		else {
+			struct dbv b[] = { a[0], a[1], a[2], a[3], a[5], a[6], a[7] };
+			rc = db_exec(ST_CHALLENGE_DONE, b, 7, NULL, c->a);
+		}
+		if (rc != DB_OK)
+			return rc;
 	}
-refuse:
-	/* a wrong answer keeps the challenge: the failure rolls the delete
-	 * back, and the caller answers t->v.e */
+	/* no row changed: another answer used the challenge (or the TOTP step)
+	 * first */
+	if (db_affected() == 0)
+		t->v.e = E_USER_INVALID_TOKEN;
+	else if (strcmp(t->type, "recoverycode") == 0 && (rc = use_recovery_code(t)) != DB_OK)
+		return rc;
+	if (t->v.e == LK_OK)
+		return DB_OK;
+	/* refused: the rollback leaves the challenge unused (a wrong recovery
+	 * code keeps it, as a wrong code does), and no audit row is written */
 	c->audit_uid = NULL;
 	return DB_FAIL;
 }
@@ -772,13 +771,13 @@ enum lk_err h_mfa_challenge_answer(struct ctx *c)
 			t.type[i] = (char)(ty[i] >= 'A' && ty[i] <= 'Z' ? ty[i] + 32 : ty[i]);
 		t.type[i] = '\0';
 	}
-	/* a wrong TOTP code is known before the transaction */
-	if (strcmp(t.type, "totp") == 0) {
+	/* a wrong TOTP, email or SMS code is known before the transaction */
+	if (strcmp(t.type, "totp") == 0)
 		answer_totp(&t, &r);
-		if (t.v.e != LK_OK)
-			return refused(c, t.v.e, t.v.guessed);
-	}
-	t.code = db_cell(&r, 0, 1);
+	else if (strcmp(t.type, "recoverycode") != 0)
+		answer_code(&t, db_cell(&r, 0, 1));
+	if (t.v.e != LK_OK)
+		return refused(c, t.v.e, t.v.guessed);
 	/* the challenge's factor joins the session's (once: SECURITY.md 17) */
 	session_factors(c, &f);
 	if (factors_add(&f, t.type) < 0 ||
