@@ -78,6 +78,10 @@ enum lk_err session_issue(struct ctx *c, const char *uid, const char *provider,
  * has an email and another session (CONTRACT 7 sessionAlerts). */
 void session_alert(struct ctx *c, const char *uid, const char *email, const char *name);
 
+/* The Account answer after a change of the caller's row (api_account.c):
+ * column col shows `shown`, $updatedAt is now. */
+enum lk_err account_reply_changed(struct ctx *c, int col, const char *shown);
+
 /* api_mfa.c */
 enum lk_err h_mfa_update(struct ctx *c);
 enum lk_err h_mfa_factors(struct ctx *c);

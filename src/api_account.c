@@ -273,12 +273,10 @@ static enum db_rc upd_tx(void *arg)
 static enum lk_err update_user(struct ctx *c, enum stmt_id st, const char *value,
     int col, const char *shown)
 {
-	char now[LK_DBTIME_LEN], *iso = arena_alloc(c->a, LK_ISOTIME_LEN);
+	char now[LK_DBTIME_LEN];
 	struct upd_tx t = { c, st, value, now };
 	enum db_rc rc;
 
-	if (iso == NULL)
-		return E_GENERAL_SERVER_ERROR;
 	time_db(c->now_ms, now);
 	ctx_audit(c, ctx_ucol(c, UC_ID), ctx_ucol(c, UC_EMAIL), ctx_ucol(c, UC_NAME));
 	rc = audit_tx(c, upd_tx, &t);
@@ -286,6 +284,15 @@ static enum lk_err update_user(struct ctx *c, enum stmt_id st, const char *value
 		return st == ST_USER_SET_PHONE ? E_USER_PHONE_ALREADY_EXISTS : E_BAD_REQUEST;
 	if (rc != DB_OK)
 		return ctx_dberr(c, rc);
+	return account_reply_changed(c, col, shown);
+}
+
+enum lk_err account_reply_changed(struct ctx *c, int col, const char *shown)
+{
+	char *iso = arena_alloc(c->a, LK_ISOTIME_LEN);
+
+	if (iso == NULL)
+		return E_GENERAL_SERVER_ERROR;
 	time_iso(c->now_ms, iso);
 	c->user.cell[col] = shown;
 	c->user.cell[UC_UPDATED] = iso;

@@ -15,7 +15,6 @@
 #include "ratelimit.h"
 #include "timeutil.h"
 #include "token.h"
-#include "ua.h"
 
 /* What a token request needs in its transaction. */
 struct tok_tx {
@@ -85,19 +84,6 @@ static enum lk_err new_user_id(struct ctx *c, char gen[21], const char **uid)
 	return LK_OK;
 }
 
-/* Adds the device variables of the request's user agent. */
-static void agent_vars(struct ctx *c, struct tok_tx *t)
-{
-	struct ua_info *u = arena_alloc(c->a, sizeof *u);
-
-	if (u == NULL)
-		return;
-	ua_parse(c->ua, strlen(c->ua), u);
-	t->vars[t->nvars++] = (struct tmpl_var){ "agentDevice", u->device_brand[0] ? u->device_brand : "UNKNOWN" };
-	t->vars[t->nvars++] = (struct tmpl_var){ "agentClient", u->client_name[0] ? u->client_name : "UNKNOWN" };
-	t->vars[t->nvars++] = (struct tmpl_var){ "agentOs", u->os_name[0] ? u->os_name : "UNKNOWN" };
-}
-
 /* Runs the transaction and answers 201 with the Token. shown: what a
  * privileged caller sees as `secret`. */
 static enum lk_err finish(struct ctx *c, struct tok_tx *t, const char *shown,
@@ -165,7 +151,7 @@ static enum lk_err email_token(struct ctx *c, int magic)
 	t.vars[t.nvars++] = (struct tmpl_var){ "user", t.to_name };
 	t.vars[t.nvars++] = (struct tmpl_var){ "project", c->proj->name };
 	t.vars[t.nvars++] = (struct tmpl_var){ "phrase", phrase };
-	agent_vars(c, &t);
+	outbox_agent_vars(c, t.vars, &t.nvars);
 	if (magic) {
 		char exp[LK_ISOTIME_LEN], *link, deflt[sizeof cfg.public_origin + 32];
 		/* the configured endpoint, never the request's Host (SECURITY.md 19) */

@@ -249,7 +249,7 @@ enum lk_err h_verification_create(struct ctx *c)
 		return E_SMTP_DISABLED;
 	if (*ctx_ucol(c, UC_EMAIL) == '\0')
 		return E_USER_EMAIL_NOT_FOUND;
-	if (strcmp(ctx_ucol(c, UC_EMAIL_VER), "1") == 0)
+	if (ctx_uflag(c, UC_EMAIL_VER))
 		return E_USER_EMAIL_ALREADY_VERIFIED;
 	memset(&m, 0, sizeof m);
 	m.c = c;
@@ -274,7 +274,7 @@ enum lk_err h_verification_phone_create(struct ctx *c)
 		return E_PHONE_DISABLED;
 	if (*phone == '\0')
 		return E_USER_PHONE_NOT_FOUND;
-	if (strcmp(ctx_ucol(c, UC_PHONE_VER), "1") == 0)
+	if (ctx_uflag(c, UC_PHONE_VER))
 		return E_USER_PHONE_ALREADY_VERIFIED;
 	memset(&m, 0, sizeof m);
 	m.c = c;

@@ -17,6 +17,11 @@ const char *ctx_ucol(const struct ctx *c, int col)
 	return v ? v : "";
 }
 
+int ctx_uflag(const struct ctx *c, int col)
+{
+	return strcmp(ctx_ucol(c, col), "1") == 0;
+}
+
 const char *ctx_scol(const struct ctx *c, int col)
 {
 	const char *v = c->have_session ? db_cell(&c->session, 0, col) : NULL;

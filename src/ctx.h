@@ -107,6 +107,8 @@ struct ctx {
 const char *ctx_ucol(const struct ctx *c, int col);
 /* Column (AS_) of the current session ("" for NULL). */
 const char *ctx_scol(const struct ctx *c, int col);
+/* 1 when flag column col of the caller's user row is set ("1"). */
+int ctx_uflag(const struct ctx *c, int col);
 /* Validated boolean parameter (absent = 0). */
 int ctx_bool(const struct ctx *c, const char *name);
 /* Arena copy of string parameter name, ASCII lower-cased (emails), or NULL. */

@@ -8,6 +8,7 @@
 #include "crypto.h"
 #include "db.h"
 #include "outbox.h"
+#include "ua.h"
 #include "timeutil.h"
 
 #define OUTBOX_MAX_ATTEMPTS 50     /* then the message is marked failed */
@@ -141,4 +142,16 @@ const char *outbox_after_failure(int attempts, int permanent, long long *delay_s
 	if (*delay_s > OUTBOX_BACKOFF_CAP_S)
 		*delay_s = OUTBOX_BACKOFF_CAP_S;
 	return permanent || attempts >= OUTBOX_MAX_ATTEMPTS ? "failed" : "pending";
+}
+
+void outbox_agent_vars(struct ctx *c, struct tmpl_var *vars, int *n)
+{
+	struct ua_info *u = arena_alloc(c->a, sizeof *u);
+
+	if (u == NULL)
+		return;
+	ua_parse(c->ua, strlen(c->ua), u);
+	vars[(*n)++] = (struct tmpl_var){ "agentDevice", u->device_brand[0] ? u->device_brand : "UNKNOWN" };
+	vars[(*n)++] = (struct tmpl_var){ "agentClient", u->client_name[0] ? u->client_name : "UNKNOWN" };
+	vars[(*n)++] = (struct tmpl_var){ "agentOs", u->os_name[0] ? u->os_name : "UNKNOWN" };
 }

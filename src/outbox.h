@@ -17,6 +17,10 @@ int outbox_sms_ready(const struct ctx *c);
  * project default (resolved to one we have). */
 const char *outbox_locale(struct ctx *c);
 
+/* Appends agentDevice, agentClient and agentOs (from the request's user
+ * agent) to vars at *n; vars needs 3 free entries. */
+void outbox_agent_vars(struct ctx *c, struct tmpl_var *vars, int *n);
+
 /* Renders email t and writes it to the outbox; call inside the transaction
  * of the change it belongs to. Returns a db_rc (DB_FAIL on render errors). */
 enum db_rc outbox_email(struct ctx *c, const char *to, const char *to_name,

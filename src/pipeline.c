@@ -70,10 +70,8 @@ static enum lk_err check_mfa(struct ctx *c)
 
 	if (factors == NULL || !c->have_user || (c->route->flags & RF_MFA_GROUP))
 		return LK_OK;
-	if (strcmp(ctx_ucol(c, UC_MFA), "1") == 0 &&
-	    (strcmp(ctx_ucol(c, UC_EMAIL_VER), "1") == 0 ||
-	     strcmp(ctx_ucol(c, UC_PHONE_VER), "1") == 0 ||
-	     strcmp(ctx_ucol(c, UC_TOTP), "1") == 0))
+	if (ctx_uflag(c, UC_MFA) && (ctx_uflag(c, UC_EMAIL_VER) ||
+	    ctx_uflag(c, UC_PHONE_VER) || ctx_uflag(c, UC_TOTP)))
 		required = 2;
 	if (json_count(factors) < required)
 		return E_USER_MORE_FACTORS_REQUIRED;
@@ -402,7 +400,7 @@ static enum lk_err pipeline(struct ctx *c)
 		return E_SERVICE_DISABLED;
 	if ((e = check_scope(c)) != LK_OK)
 		return e;
-	if (c->have_user && strcmp(ctx_ucol(c, UC_STATUS), "1") != 0)
+	if (c->have_user && !ctx_uflag(c, UC_STATUS))
 		return E_USER_BLOCKED;
 	if ((e = check_mfa(c)) != LK_OK || (e = check_mfa_fresh(c)) != LK_OK)
 		return e;

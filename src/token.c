@@ -9,19 +9,22 @@
 #include "token.h"
 #include "timeutil.h"
 
-/* Hash of a secret as stored: HMAC-SHA256 under secret_key for short codes
- * (6 digits are guessable offline from a plain hash), SHA-256 otherwise. */
-static void token_hash(const char *secret, int otp, char out[65])
+void token_code_hash(const char *code, char out[65])
 {
 	uint8_t mac[32];
 
-	if (!otp) {
-		crypto_sha256_hex(secret, strlen(secret), out);
-		return;
-	}
-	crypto_hmac_sha256(cfg.secret_key, strlen(cfg.secret_key), secret,
-	    strlen(secret), mac);
+	crypto_hmac_sha256(cfg.secret_key, strlen(cfg.secret_key), code, strlen(code), mac);
 	crypto_hex(mac, sizeof mac, out);
+}
+
+/* Hash of a secret as stored: token_code_hash for short codes, SHA-256
+ * otherwise. */
+static void token_hash(const char *secret, int otp, char out[65])
+{
+	if (otp)
+		token_code_hash(secret, out);
+	else
+		crypto_sha256_hex(secret, strlen(secret), out);
 }
 
 int token_make(struct token *t, int type, int len, int digits,

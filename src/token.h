@@ -29,6 +29,10 @@ struct token {
 	int64_t expire_ms;    /* expiry */
 };
 
+/* The stored form of a short code (6 digits, also MFA challenge codes):
+ * HMAC-SHA256 hex under secret_key, since a plain hash of 6 digits is
+ * guessed offline. */
+void token_code_hash(const char *code, char out[65]);
 /* Makes a token: `len` random hex chars, or 6 digits when digits != 0,
  * or the given fixed code (mock numbers). Returns 0 or -1. */
 int token_make(struct token *t, int type, int len, int digits,
